@@ -1,0 +1,501 @@
+import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The state of a block of units on a range of paths, stepped month by month in the order of
+/// MODEL.md section 5. Columns are (unit, path) pairs, unit-major: column = unit * paths + path.
+/// Per-role arrays hold column * roles + role.
+final class Chunk {
+    let model: Model
+    let units: [UnitPlan]
+    let sampler: ParameterSampler
+    let firstPath: Int
+    let pathCount: Int
+    let noise: Bool
+
+    let R: Int
+    let A: Int
+    let C: Int
+    /// Offset of each programme's stages in a column's trainee array, and their total.
+    let stageOffset: [Int]
+    let S: Int
+    let roleHash: [UInt64]
+    let programmeHash: [UInt64]
+
+    // Stocks.
+    let F: UnsafeMutablePointer<Double>
+    let F1: UnsafeMutablePointer<Double>
+    let F2: UnsafeMutablePointer<Double>
+    let T: UnsafeMutablePointer<Double>
+    let startCarry: UnsafeMutablePointer<Double>
+    let growthIndex: UnsafeMutablePointer<Double>
+    // Monthly rates, refreshed when their parameters change.
+    let exitRate: UnsafeMutablePointer<Double>
+    let moveRate: UnsafeMutablePointer<Double>
+    let fillRate: UnsafeMutablePointer<Double>
+    let share: UnsafeMutablePointer<Double>
+    let monthlyCap: UnsafeMutablePointer<Double>
+    let pay: UnsafeMutablePointer<Double>
+    let mix: UnsafeMutablePointer<Double>
+    let growthFactor: UnsafeMutablePointer<Double>
+    let dropoutRate: UnsafeMutablePointer<Double>
+    let annualStarts: UnsafeMutablePointer<Double>
+    /// Column-major R x R progression matrix K per column, and mu_r per column and role.
+    let K: UnsafeMutablePointer<Double>
+    let mu: UnsafeMutablePointer<Double>
+    /// Whether every column of a unit shares one K (so that one matrix product serves them).
+    var kShared: [Bool]
+    // Scratch for one month.
+    let demand: UnsafeMutablePointer<Double>
+    let exits: UnsafeMutablePointer<Double>
+    let moves: UnsafeMutablePointer<Double>
+    let effective: UnsafeMutablePointer<Double>
+    /// Running sums of the current period at (column * R + role) * StoredMetric.count + metric.
+    let acc: UnsafeMutablePointer<Double>
+
+    private var allocations: [UnsafeMutablePointer<Double>] = []
+
+    init(model: Model, units: [UnitPlan], sampler: ParameterSampler, firstPath: Int, pathCount: Int) {
+        self.model = model
+        self.units = units
+        self.sampler = sampler
+        self.firstPath = firstPath
+        self.pathCount = pathCount
+        noise = model.noise == .binomial && !sampler.deterministic
+        R = model.roles.count
+        A = model.programmes.count
+        C = units.count * pathCount
+        var offsets: [Int] = []
+        var total = 0
+        for p in model.programmes {
+            offsets.append(total)
+            total += p.duration
+        }
+        stageOffset = offsets
+        S = total
+        roleHash = model.roles.map(stableHash)
+        programmeHash = model.programmes.map { stableHash($0.name) }
+        kShared = Array(repeating: true, count: units.count)
+
+        var list: [UnsafeMutablePointer<Double>] = []
+        func buffer(_ n: Int, _ value: Double = 0) -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, n))
+            p.initialize(repeating: value, count: Swift.max(1, n))
+            list.append(p)
+            return p
+        }
+        let cr = C * R
+        F = buffer(cr); F1 = buffer(cr); F2 = buffer(cr)
+        T = buffer(C * S); startCarry = buffer(C * A); growthIndex = buffer(C, 1)
+        exitRate = buffer(cr); moveRate = buffer(cr); fillRate = buffer(cr); share = buffer(cr)
+        monthlyCap = buffer(cr, .infinity); pay = buffer(cr); mix = buffer(cr, 1)
+        growthFactor = buffer(C, 1); dropoutRate = buffer(C * A); annualStarts = buffer(C * A)
+        K = buffer(C * R * R); mu = buffer(cr)
+        demand = buffer(cr); exits = buffer(cr); moves = buffer(cr); effective = buffer(cr)
+        acc = buffer(cr * StoredMetric.count)
+        allocations = list
+
+        for (u, plan) in units.enumerated() {
+            for p in 0..<pathCount {
+                let col = u * pathCount + p
+                for r in 0..<R { F[col * R + r] = plan.filled[r] }
+            }
+        }
+    }
+
+    deinit { for p in allocations { p.deallocate() } }
+
+    /// Steps through every month, writing each period's values for these paths into `out`.
+    func run(into out: PathValues, slotOffset: Int) {
+        let timeline = model.timeline
+        for step in 0..<timeline.months {
+            monthStep(step)
+            let period = timeline.periodOfStep[step]
+            if step == timeline.periods[period].lastStep {
+                flush(period: period, months: timeline.periods[period].months,
+                      into: out, slotOffset: slotOffset)
+            }
+        }
+    }
+
+    // MARK: - Parameters
+
+    private func refresh(_ step: Int) {
+        let month = model.timeline.start + step
+        for (u, plan) in units.enumerated() {
+            for item in plan.refreshes[step] {
+                switch item {
+                case .role(let r): refreshRole(u, r, month, plan)
+                case .growth: refreshGrowth(u, month, plan)
+                case .progression: refreshProgression(u, month, plan)
+                case .programme(let a): refreshProgramme(u, a, month, plan)
+                }
+            }
+        }
+    }
+
+    private func refreshRole(_ u: Int, _ r: Int, _ month: Month, _ plan: UnitPlan) {
+        let p = plan.leaf.roles[r]
+        for path in 0..<pathCount {
+            let col = u * pathCount + path
+            let i = col * R + r
+            if path > 0 && !plan.roleVaries[r] {
+                let j = (u * pathCount) * R + r
+                exitRate[i] = exitRate[j]; moveRate[i] = moveRate[j]; fillRate[i] = fillRate[j]
+                share[i] = share[j]; monthlyCap[i] = monthlyCap[j]; pay[i] = pay[j]; mix[i] = mix[j]
+                continue
+            }
+            let global = firstPath + path
+            func v(_ q: Quantity) -> Double { sampler.value(q, at: month, path: global, unitKey: plan.unitKey) }
+            let tau = v(p.turnover)
+            let rho = v(p.retainedInSector)
+            // h = 1 - (1 - tau)^(1/12); exits x = h (1 - rho), moves v = h rho.
+            let h = -expm1(log1p(-tau) / 12)
+            exitRate[i] = h * (1 - rho)
+            moveRate[i] = h * rho
+            // f = 1 - exp(-1 / t_f).
+            fillRate[i] = -expm1(-1 / v(p.timeToFill))
+            share[i] = v(p.internationalShare)
+            monthlyCap[i] = p.internationalCap.map { v($0) / 12 } ?? .infinity
+            pay[i] = p.pay.map(v) ?? 0
+            mix[i] = v(p.mix)
+        }
+    }
+
+    private func refreshGrowth(_ u: Int, _ month: Month, _ plan: UnitPlan) {
+        for path in 0..<pathCount {
+            let col = u * pathCount + path
+            if path > 0 && !plan.growthVaries {
+                growthFactor[col] = growthFactor[u * pathCount]
+                continue
+            }
+            let global = firstPath + path
+            let gamma = sampler.value(plan.leaf.growth, at: month, path: global, unitKey: plan.unitKey)
+                * sampler.value(plan.leaf.elasticity, at: month, path: global, unitKey: plan.unitKey)
+            // Monthly factor (1 + gamma)^(1/12).
+            growthFactor[col] = exp(log1p(gamma) / 12)
+        }
+    }
+
+    private func refreshProgression(_ u: Int, _ month: Month, _ plan: UnitPlan) {
+        kShared[u] = !plan.progressionVaries
+        var annual = [Double](repeating: 0, count: R * R)  // annual[r * R + s] = pi[r -> s]
+        for path in 0..<pathCount {
+            let col = u * pathCount + path
+            let k = K + col * R * R
+            if path > 0 && !plan.progressionVaries {
+                let k0 = K + (u * pathCount) * R * R
+                k.update(from: k0, count: R * R)
+                (mu + col * R).update(from: mu + (u * pathCount) * R, count: R)
+                continue
+            }
+            for i in 0..<(R * R) { annual[i] = 0 }
+            for t in plan.leaf.progression {
+                annual[t.from * R + t.to] += sampler.value(t.rate, at: month, path: firstPath + path,
+                                                           unitKey: plan.unitKey)
+            }
+            // mu_r = 1 - (1 - P_r)^(1/12); m[r -> s] = mu_r pi[r -> s] / P_r.
+            // K is column-major: K[s + r * R] = m[r -> s], K[r + r * R] = 1 - mu_r.
+            for r in 0..<R {
+                var total = 0.0
+                for s in 0..<R { total += annual[r * R + s] }
+                let m = total > 0 ? -expm1(log1p(-total) / 12) : 0
+                mu[col * R + r] = m
+                for s in 0..<R {
+                    k[s + r * R] = s == r ? 1 - m : (total > 0 ? m * annual[r * R + s] / total : 0)
+                }
+            }
+        }
+    }
+
+    private func refreshProgramme(_ u: Int, _ a: Int, _ month: Month, _ plan: UnitPlan) {
+        let p = plan.leaf.programmes[a]
+        let d = Double(model.programmes[a].duration)
+        for path in 0..<pathCount {
+            let col = u * pathCount + path
+            if path > 0 && !plan.programmeVaries[a] {
+                dropoutRate[col * A + a] = dropoutRate[(u * pathCount) * A + a]
+                annualStarts[col * A + a] = annualStarts[(u * pathCount) * A + a]
+                continue
+            }
+            let global = firstPath + path
+            let completion = sampler.value(p.completion, at: month, path: global, unitKey: plan.unitKey)
+            // q_a = 1 - c_a^(1/d_a).
+            dropoutRate[col * A + a] = -expm1(log(completion) / d)
+            annualStarts[col * A + a] = sampler.value(p.starts, at: month, path: global, unitKey: plan.unitKey)
+        }
+    }
+
+    // MARK: - One month
+
+    private func monthStep(_ step: Int) {
+        refresh(step)
+        let month = model.timeline.start + step
+        let calendarMonth = month.month - 1
+        let M = StoredMetric.count
+
+        // 1. Demand D_t = (E0 g_t mix_t + additive events) * multiplicative events.
+        for (u, plan) in units.enumerated() {
+            let eventBase = step * R
+            for path in 0..<pathCount {
+                let col = u * pathCount + path
+                growthIndex[col] *= growthFactor[col]
+                let g = growthIndex[col]
+                for r in 0..<R {
+                    let i = col * R + r
+                    demand[i] = (plan.established[r] * g * mix[i] + plan.eventAdd[eventBase + r])
+                        * plan.eventMultiply[eventBase + r]
+                }
+            }
+        }
+
+        // 2. Leaving: exits X = x F, moves M = v F; F1 = F - X.
+        if noise {
+            for u in 0..<units.count {
+                let key = units[u].unitKey
+                for path in 0..<pathCount {
+                    let col = u * pathCount + path
+                    for r in 0..<R {
+                        let i = col * R + r
+                        let x = exitRate[i]
+                        var s = RandomStream(key: key, what: DrawKind.exits.code(roleHash[r]),
+                                             month: month.index, path: firstPath + path)
+                        let X = Binomial.sample(n: F[i], p: x, stream: &s)
+                        var sm = RandomStream(key: key, what: DrawKind.moves.code(roleHash[r]),
+                                              month: month.index, path: firstPath + path)
+                        let Mv = x < 1 ? Binomial.sample(n: F[i] - X, p: moveRate[i] / (1 - x), stream: &sm) : 0
+                        exits[i] = X
+                        moves[i] = Mv
+                        F1[i] = F[i] - X
+                    }
+                }
+            }
+        } else {
+            for i in 0..<(C * R) {
+                exits[i] = exitRate[i] * F[i]
+                moves[i] = moveRate[i] * F[i]
+                F1[i] = F[i] - exits[i]
+            }
+        }
+
+        // 3. Progression F2 = K F1, recording flows out and in per role.
+        progression(month)
+
+        // 4. Training, programme by programme in the order declared.
+        for (a, programme) in model.programmes.enumerated() {
+            train(a, programme, month: month, calendarMonth: calendarMonth)
+        }
+
+        // 5. Recruitment and 6. end of month.
+        for i in 0..<(C * R) { effective[i] = F2[i] }
+        for (a, programme) in model.programmes.enumerated() where programme.inPostShare > 0 {
+            let w = programme.inPostShare
+            let target = programme.countsToward
+            for col in 0..<C {
+                let t = T + col * S + stageOffset[a]
+                var sum = 0.0
+                for k in 0..<programme.duration { sum += t[k] }
+                effective[col * R + target] += w * sum
+            }
+        }
+        for u in 0..<units.count {
+            let key = units[u].unitKey
+            for path in 0..<pathCount {
+                let col = u * pathCount + path
+                for r in 0..<R {
+                    let i = col * R + r
+                    let vacancies = Swift.max(0, demand[i] - effective[i])
+                    var international: Double
+                    var domestic: Double
+                    if noise {
+                        var s = RandomStream(key: key, what: DrawKind.hires.code(roleHash[r]),
+                                             month: month.index, path: firstPath + path)
+                        let hires = Binomial.sample(n: vacancies.rounded(.down), p: fillRate[i], stream: &s)
+                        var si = RandomStream(key: key, what: DrawKind.internationalHires.code(roleHash[r]),
+                                              month: month.index, path: firstPath + path)
+                        let drawn = Binomial.sample(n: hires, p: share[i], stream: &si)
+                        international = Swift.min(drawn, monthlyCap[i].rounded(.down))
+                        domestic = hires - drawn
+                    } else {
+                        let hires = fillRate[i] * vacancies
+                        international = Swift.min(hires * share[i], monthlyCap[i])
+                        domestic = hires * (1 - share[i])
+                    }
+                    let hired = international + domestic
+                    let staff = F2[i] + hired
+                    F[i] = staff
+                    let a = acc + i * M
+                    a[StoredMetric.demand.rawValue] = demand[i]
+                    a[StoredMetric.staffInPost.rawValue] = staff
+                    a[StoredMetric.vacancies.rawValue] = Swift.max(0, demand[i] - (effective[i] + hired))
+                    a[StoredMetric.leavers.rawValue] += exits[i] + moves[i]
+                    a[StoredMetric.hires.rawValue] += hired + moves[i]
+                    a[StoredMetric.internationalHires.rawValue] += international
+                    a[StoredMetric.payBill.rawValue] += staff * pay[i] / 12
+                    a[StoredMetric.staffMean.rawValue] += staff
+                }
+            }
+        }
+        // Trainee stocks, reported under each programme's `to` role.
+        for col in 0..<C {
+            for r in 0..<R { acc[(col * R + r) * M + StoredMetric.trainees.rawValue] = 0 }
+            for (a, programme) in model.programmes.enumerated() {
+                let t = T + col * S + stageOffset[a]
+                var sum = 0.0
+                for k in 0..<programme.duration { sum += t[k] }
+                acc[(col * R + programme.to) * M + StoredMetric.trainees.rawValue] += sum
+            }
+        }
+    }
+
+    private func progression(_ month: Month) {
+        let M = StoredMetric.count
+        if noise {
+            for u in 0..<units.count {
+                let key = units[u].unitKey
+                for path in 0..<pathCount {
+                    let col = u * pathCount + path
+                    let k = K + col * R * R
+                    let f1 = F1 + col * R
+                    let f2 = F2 + col * R
+                    for r in 0..<R { f2[r] = f1[r] }
+                    for r in 0..<R {
+                        let m = mu[col * R + r]
+                        guard m > 0, f1[r] > 0 else { continue }
+                        // Movers out ~ Bin(F1[r], mu_r), split over destinations by a multinomial
+                        // with weights m[r -> s] / mu_r, as a chain of conditional binomials.
+                        var s = RandomStream(key: key, what: DrawKind.progression.code(roleHash[r]),
+                                             month: month.index, path: firstPath + path)
+                        var remaining = Binomial.sample(n: f1[r], p: m, stream: &s)
+                        let movers = remaining
+                        var weightLeft = 1.0
+                        f2[r] -= movers
+                        for dest in 0..<R where dest != r && remaining > 0 {
+                            let w = k[dest + r * R] / m
+                            guard w > 0 else { continue }
+                            var sd = RandomStream(key: key, what: DrawKind.progression.code(roleHash[r]),
+                                                  month: month.index, path: firstPath + path,
+                                                  sub: UInt32(truncatingIfNeeded: roleHash[dest] & 0x7FFF) | 0x8000)
+                            let n = weightLeft - w <= 1e-12 ? remaining
+                                : Binomial.sample(n: remaining, p: Swift.min(1, w / weightLeft), stream: &sd)
+                            f2[dest] += n
+                            remaining -= n
+                            weightLeft -= w
+                            acc[(col * R + dest) * M + StoredMetric.progressionIn.rawValue] += n
+                        }
+                        acc[(col * R + r) * M + StoredMetric.progressionOut.rawValue] += movers - remaining
+                        f2[r] += remaining  // rounding left nobody unassigned in practice
+                    }
+                }
+            }
+            return
+        }
+        // Fluid: one matrix product over every column that shares K.
+        let allShared = kShared.allSatisfy { $0 }
+        var oneK = allShared
+        if allShared && units.count > 1 {
+            let k0 = K
+            outer: for u in 1..<units.count {
+                let ku = K + (u * pathCount) * R * R
+                for i in 0..<(R * R) where ku[i] != k0[i] { oneK = false; break outer }
+            }
+        }
+        let r32 = Int32(R)
+        if oneK {
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, r32, Int32(C), r32,
+                        1, K, r32, F1, r32, 0, F2, r32)
+        } else {
+            for u in 0..<units.count {
+                if kShared[u] {
+                    let first = u * pathCount
+                    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, r32, Int32(pathCount), r32,
+                                1, K + first * R * R, r32, F1 + first * R, r32, 0, F2 + first * R, r32)
+                } else {
+                    for path in 0..<pathCount {
+                        let col = u * pathCount + path
+                        cblas_dgemv(CblasColMajor, CblasNoTrans, r32, r32, 1, K + col * R * R, r32,
+                                    F1 + col * R, 1, 0, F2 + col * R, 1)
+                    }
+                }
+            }
+        }
+        // Flows: out_r = mu_r F1[r]; in_r = F2[r] - (1 - mu_r) F1[r].
+        for i in 0..<(C * R) {
+            let out = mu[i] * F1[i]
+            acc[i * M + StoredMetric.progressionOut.rawValue] += out
+            acc[i * M + StoredMetric.progressionIn.rawValue] += F2[i] - (F1[i] - out)
+        }
+    }
+
+    private func train(_ a: Int, _ programme: Programme, month: Month, calendarMonth: Int) {
+        let M = StoredMetric.count
+        let d = programme.duration
+        let profile = programme.intakeProfile[calendarMonth]
+        for u in 0..<units.count {
+            let key = units[u].unitKey
+            for path in 0..<pathCount {
+                let col = u * pathCount + path
+                let t = T + col * S + stageOffset[a]
+                let q = dropoutRate[col * A + a]
+                var dropouts = 0.0
+                var completers: Double
+                if noise {
+                    // Dropouts at each stage ~ Bin(T[k], q); survivors advance.
+                    var out = [Double](repeating: 0, count: d)
+                    for k in 0..<d {
+                        var s = RandomStream(key: key, what: DrawKind.dropouts.code(programmeHash[a]),
+                                             month: month.index, path: firstPath + path, sub: UInt32(k))
+                        out[k] = Binomial.sample(n: t[k], p: q, stream: &s)
+                        dropouts += out[k]
+                    }
+                    completers = t[d - 1] - out[d - 1]
+                    if d > 1 { for k in stride(from: d - 1, through: 1, by: -1) { t[k] = t[k - 1] - out[k - 1] } }
+                } else {
+                    for k in 0..<d { dropouts += q * t[k] }
+                    completers = (1 - q) * t[d - 1]
+                    if d > 1 { for k in stride(from: d - 1, through: 1, by: -1) { t[k] = (1 - q) * t[k - 1] } }
+                }
+                var starts = annualStarts[col * A + a] * profile
+                if noise {
+                    let total = startCarry[col * A + a] + starts
+                    starts = total.rounded(.toNearestOrEven)
+                    startCarry[col * A + a] = total - starts
+                }
+                let f2 = F2 + col * R
+                if let from = programme.from {
+                    starts = Swift.min(starts, f2[from])
+                    f2[from] -= starts
+                }
+                t[0] = starts
+                f2[programme.to] += completers
+                if let from = programme.from, programme.dropoutsReturn { f2[from] += dropouts }
+                let accTo = acc + (col * R + programme.to) * M
+                accTo[StoredMetric.starts.rawValue] += starts
+                accTo[StoredMetric.completions.rawValue] += completers
+                accTo[StoredMetric.dropouts.rawValue] += dropouts
+            }
+        }
+    }
+
+    // MARK: - Output
+
+    private func flush(period: Int, months: Int, into out: PathValues, slotOffset: Int) {
+        let M = StoredMetric.count
+        for u in 0..<units.count {
+            for path in 0..<pathCount {
+                let col = u * pathCount + path
+                for r in 0..<R {
+                    let a = acc + (col * R + r) * M
+                    a[StoredMetric.staffMean.rawValue] /= Double(months)
+                    for m in 0..<M {
+                        out.cell(slot: slotOffset + u, role: r, period: period, metric: m)[firstPath + path] = a[m]
+                    }
+                    for m in 0..<M { a[m] = 0 }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import COpenBLAS
+import Synchronization
+
+/// How to run a model.
+public struct SimulationOptions: Sendable {
+    /// Worker threads. Results are byte-identical for any number.
+    public var threads: Int
+    /// The expected-value run: one path, distributions at their means, no noise.
+    public var deterministic: Bool
+    /// Upper bound in bytes on the per-path values held for one block of units; the unit list is
+    /// processed in blocks so that memory does not grow with the number of units.
+    public var blockBytes: Int
+    /// Called with the fraction done (0 ... 1) from worker threads.
+    public var progress: (@Sendable (Double) -> Void)?
+
+    public init(threads: Int = 1, deterministic: Bool = false, blockBytes: Int = 256 << 20,
+                progress: (@Sendable (Double) -> Void)? = nil) {
+        self.threads = threads
+        self.deterministic = deterministic
+        self.blockBytes = blockBytes
+        self.progress = progress
+    }
+}
+
+/// Runs the Monte Carlo projection of a resolved model and summarises it.
+///
+/// Leaves are simulated in blocks; within a block, paths are cut into chunks of `chunkPaths`
+/// that threads take in turn. A chunk's results depend only on its paths, never on the thread
+/// that ran it, and sums over units are always made in unit order, so the output is the same
+/// whatever the thread count.
+public enum Simulator {
+    /// Paths per chunk: fixed, so that the work split never depends on the thread count.
+    static let chunkPaths = 64
+
+    public static func run(_ input: Model, options: SimulationOptions = .init()) -> SummaryTable {
+        let model = options.deterministic ? input.deterministic : input
+        openblas_set_num_threads(1)
+        let sampler = ParameterSampler(seed: model.seed, deterministic: options.deterministic)
+        let metrics = Metric.reported(for: model)
+        var table = SummaryTable(model: model, metrics: metrics)
+        let R = model.roles.count
+        let periods = model.timeline.periods.count
+        let P = model.paths
+        let M = StoredMetric.count
+
+        var position = [Int](repeating: 0, count: model.areas.count)
+        for (i, a) in table.areaOrder.enumerated() { position[a] = i }
+        var parentSlot = [Int](repeating: -1, count: model.areas.count)
+        var parents: [Int] = []
+        for (i, a) in model.areas.enumerated() where a.leaf == nil {
+            parentSlot[i] = parents.count
+            parents.append(i)
+        }
+        let parentValues = PathValues(slots: parents.count, roles: R, periods: periods, paths: P)
+
+        let perLeaf = Swift.max(1, PathValues.bytes(slots: 1, roles: R, periods: periods, paths: P))
+        let chunkPaths = Swift.min(P, chunkPaths)
+        let blockSize = Swift.max(1, Swift.min(options.blockBytes / perLeaf, Swift.max(1, 4096 / chunkPaths)))
+        let leafCount = model.leaves.count
+        let blocks = (leafCount + blockSize - 1) / blockSize
+        let chunks = (P + chunkPaths - 1) / chunkPaths
+        let done = Atomic<Int>(0)
+        let total = Swift.max(1, blocks * chunks)
+
+        var stats = [Double](repeating: 0, count: table.rowCount * table.statCount)
+        let layout = table
+        stats.withUnsafeMutableBufferPointer { stats in
+            let statsOut = UncheckedBox(stats.baseAddress!)
+            for block in 0..<blocks {
+                let leaves = Array((block * blockSize)..<Swift.min(leafCount, (block + 1) * blockSize))
+                let plans = leaves.map { UnitPlan(model: model, leafIndex: $0, seed: model.seed) }
+                let values = PathValues(slots: leaves.count, roles: R, periods: periods, paths: P)
+                parallelFor(chunks, threads: options.threads) { c, _ in
+                    let first = c * chunkPaths
+                    let chunk = Chunk(model: model, units: plans, sampler: sampler, firstPath: first,
+                                      pathCount: Swift.min(chunkPaths, P - first))
+                    chunk.run(into: values, slotOffset: 0)
+                    let n = done.wrappingAdd(1, ordering: .relaxed).newValue
+                    options.progress?(Double(n) / Double(total))
+                }
+                // Add each leaf into its ancestors, leaf by leaf in unit order within every cell.
+                let ancestors = leaves.map { model.ancestors(of: model.leaves[$0].area).map { parentSlot[$0] } }
+                parallelFor(R * periods * M, threads: options.threads) { cell, _ in
+                    let r = cell / (periods * M)
+                    let period = (cell / M) % periods
+                    let m = cell % M
+                    for (slot, slotAncestors) in ancestors.enumerated() {
+                        let src = values.cell(slot: slot, role: r, period: period, metric: m)
+                        for p in slotAncestors {
+                            let dst = parentValues.cell(slot: p, role: r, period: period, metric: m)
+                            for i in 0..<P { dst[i] += src[i] }
+                        }
+                    }
+                }
+                summarise(values, slots: leaves.map { model.leaves[$0].area }, position: position,
+                          table: layout, stats: statsOut.value, threads: options.threads)
+            }
+            summarise(parentValues, slots: parents, position: position, table: layout,
+                      stats: statsOut.value, threads: options.threads)
+        }
+        table.stats = stats
+        return table
+    }
+
+    /// Summarises every row of the given areas (one per slot of `values`) into `stats`.
+    static func summarise(_ values: PathValues, slots: [Int], position: [Int], table: SummaryTable,
+                          stats: UnsafeMutablePointer<Double>, threads: Int) {
+        let R = values.roles
+        let periods = values.periods
+        let P = values.paths
+        let width = table.statCount
+        let tasks = slots.count * (R + 1) * periods
+        let workers = Swift.max(1, Swift.min(threads, tasks))
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: workers * 3 * P)
+        defer { scratch.deallocate() }
+        let scratchBox = UncheckedBox(scratch)
+        let statsBox = UncheckedBox(stats)
+        parallelFor(tasks, threads: workers) { task, worker in
+            let slot = task / ((R + 1) * periods)
+            let roleSlot = (task / periods) % (R + 1)
+            let period = task % periods
+            let numerator = scratchBox.value + worker * 3 * P
+            let denominator = numerator + P
+            let sortBuffer = denominator + P
+            let first = table.firstRow(areaPosition: position[slots[slot]], roleSlot: roleSlot, period: period)
+            for (mi, metric) in table.metrics.enumerated() {
+                let (num, den) = metric.source
+                gather(values, slot: slot, roleSlot: roleSlot, period: period, metric: num, into: numerator)
+                if let den {
+                    gather(values, slot: slot, roleSlot: roleSlot, period: period, metric: den, into: denominator)
+                    for i in 0..<P { numerator[i] = denominator[i] > 0 ? numerator[i] / denominator[i] : 0 }
+                }
+                Statistics.summarise(numerator, count: P, quantiles: table.quantiles, scratch: sortBuffer,
+                                     into: statsBox.value + (first + mi) * width)
+            }
+        }
+    }
+
+    /// Per-path values of one stored metric for a role, or summed over roles for role slot R.
+    private static func gather(_ values: PathValues, slot: Int, roleSlot: Int, period: Int,
+                               metric: StoredMetric, into out: UnsafeMutablePointer<Double>) {
+        let P = values.paths
+        if roleSlot < values.roles {
+            out.update(from: values.cell(slot: slot, role: roleSlot, period: period, metric: metric.rawValue), count: P)
+            return
+        }
+        out.update(repeating: 0, count: P)
+        for r in 0..<values.roles {
+            let src = values.cell(slot: slot, role: r, period: period, metric: metric.rawValue)
+            for i in 0..<P { out[i] += src[i] }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+/// What the simulation precomputes for one leaf unit before stepping through the months: its
+/// starting stocks, its demand events month by month, and the months at which each group of its
+/// parameters must be evaluated again.
+struct UnitPlan {
+    /// A group of parameters evaluated together.
+    enum Refresh {
+        /// turnover, retained_in_sector, time_to_fill, international share and cap, pay, mix.
+        case role(Int)
+        /// growth times elasticity.
+        case growth
+        /// every progression rate of the unit.
+        case progression
+        /// completion and starts of a programme.
+        case programme(Int)
+    }
+
+    let leaf: Leaf
+    let unitKey: Philox
+    /// F0 per role (rounded half to even in noise mode).
+    let filled: [Double]
+    /// E0 = F0 + V0 per role.
+    let established: [Double]
+    /// Additive and multiplicative demand events in force, at [step * R + role].
+    let eventAdd: [Double]
+    let eventMultiply: [Double]
+    /// Refreshes due at each step.
+    let refreshes: [[Refresh]]
+    /// Whether each refresh group draws per path (otherwise one evaluation serves every path).
+    let roleVaries: [Bool]
+    let growthVaries: Bool
+    let progressionVaries: Bool
+    let programmeVaries: [Bool]
+
+    init(model: Model, leafIndex: Int, seed: UInt64) {
+        let leaf = model.leaves[leafIndex]
+        self.leaf = leaf
+        let name = model.areas[leaf.area].name
+        unitKey = streamKey(seed: seed, unitHash: stableHash(name))
+        let noise = model.noise == .binomial
+        let round: (Double) -> Double = { noise ? $0.rounded(.toNearestOrEven) : $0 }
+        filled = leaf.roles.map { round($0.filled) }
+        established = leaf.roles.map { round($0.filled) + round($0.vacancies) }
+
+        let start = model.timeline.start
+        let months = model.timeline.months
+        let roleCount = model.roles.count
+        var add = [Double](repeating: 0, count: months * roleCount)
+        var multiply = [Double](repeating: 1, count: months * roleCount)
+        for event in leaf.events {
+            let first = Swift.max(0, event.from - start)
+            guard first < months else { continue }
+            for step in first..<months {
+                for r in 0..<roleCount where event.role == nil || event.role == r {
+                    switch event.kind {
+                    case .add: add[step * roleCount + r] += event.value
+                    case .multiply: multiply[step * roleCount + r] *= event.value
+                    }
+                }
+            }
+        }
+        eventAdd = add
+        eventMultiply = multiply
+
+        var due = [[Refresh]](repeating: [], count: months)
+        func schedule(_ quantities: [Quantity], _ refresh: Refresh) {
+            var steps = Set<Int>()
+            for q in quantities { steps.formUnion(q.changeSteps(start: start, months: months)) }
+            for s in steps.sorted() { due[s].append(refresh) }
+        }
+        for (r, p) in leaf.roles.enumerated() {
+            schedule(UnitPlan.quantities(of: p), .role(r))
+        }
+        schedule([leaf.growth, leaf.elasticity], .growth)
+        schedule(leaf.progression.map(\.rate), .progression)
+        for (a, p) in leaf.programmes.enumerated() {
+            schedule([p.completion, p.starts], .programme(a))
+        }
+        refreshes = due
+        roleVaries = leaf.roles.map { UnitPlan.quantities(of: $0).contains(where: \.isRandom) }
+        growthVaries = leaf.growth.isRandom || leaf.elasticity.isRandom
+        progressionVaries = leaf.progression.contains { $0.rate.isRandom }
+        programmeVaries = leaf.programmes.map { $0.completion.isRandom || $0.starts.isRandom }
+    }
+
+    static func quantities(of p: RoleParameters) -> [Quantity] {
+        var qs = [p.turnover, p.retainedInSector, p.timeToFill, p.internationalShare, p.mix]
+        if let cap = p.internationalCap { qs.append(cap) }
+        if let pay = p.pay { qs.append(pay) }
+        return qs
+    }
+}

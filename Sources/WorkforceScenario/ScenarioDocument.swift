@@ -1,0 +1,138 @@
+import Foundation
+
+/// Reads a scenario file and the chain of files it `extends`, merged into one tree.
+///
+/// Merging (the child over its base): mappings merge key by key, recursively; lists whose items
+/// are all mappings with a `name` merge item by item on the name (new names are appended); any
+/// other value in the child replaces the base's. Relative `file:` paths keep pointing next to the
+/// file that wrote them.
+enum ScenarioDocument {
+    /// Largest scenario YAML file read, in bytes.
+    static let maxBytes = 16 << 20
+
+    static func load(path: String) throws -> ScenarioNode {
+        try load(path: path, chain: [])
+    }
+
+    private static func load(path: String, chain: [String]) throws -> ScenarioNode {
+        let text = try readYAML(path: path)
+        var node = try ScenarioNode.parse(text, file: path)
+        guard node.entries != nil else {
+            throw node.error("", "expected a mapping of scenario keys (start, units, roles, baseline, ...), got \(node.kindName)")
+        }
+        guard let extends = node["extends"] else { return node }
+        let relative = try extends.string("extends")
+        let basePath = FilePaths.resolve(relative, nextTo: path)
+        let identity = FilePaths.identity(basePath)
+        let chainHere = chain + [FilePaths.identity(path)]
+        if chainHere.contains(identity) {
+            throw extends.error("extends", "'\(relative)' is already in the chain \((chain + [path]).map { FilePaths.display($0) }.joined(separator: " -> ")) -> \(basePath); extends must not form a cycle")
+        }
+        let base: ScenarioNode
+        do {
+            base = try load(path: basePath, chain: chainHere)
+        } catch let error as ScenarioError where error.message == "no such file" && error.file == basePath {
+            throw extends.error("extends", "'\(relative)' does not exist (looked for \(basePath))")
+        }
+        node.remove("extends")
+        return merge(base: base, over: node)
+    }
+
+    static func readYAML(path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ScenarioError(file: path, line: nil, field: "", message: "no such file")
+        }
+        if isDirectory.boolValue {
+            throw ScenarioError(file: path, line: nil, field: "", message: "is a directory; expected a scenario YAML file")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        if size > maxBytes {
+            throw ScenarioError(file: path, line: nil, field: "", message: "the file is \(size >> 20) MiB; scenario files over \(maxBytes >> 20) MiB are refused (put large tables in CSV files)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ScenarioError(file: path, line: nil, field: "", message: "cannot be read (permission denied?)")
+        }
+        guard var text = String(data: data, encoding: .utf8) else {
+            throw ScenarioError(file: path, line: nil, field: "", message: "is not UTF-8 text")
+        }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        return text
+    }
+
+    static func merge(base: ScenarioNode, over child: ScenarioNode) -> ScenarioNode {
+        switch (base.kind, child.kind) {
+        case (.mapping(var entries), .mapping(let childEntries)):
+            for e in childEntries {
+                if let i = entries.firstIndex(where: { $0.key == e.key }) {
+                    entries[i].value = merge(base: entries[i].value, over: e.value)
+                } else {
+                    entries.append(e)
+                }
+            }
+            return ScenarioNode(kind: .mapping(entries), location: child.location)
+        case (.sequence(var items), .sequence(let childItems)):
+            guard let baseNames = names(items), let childNames = names(childItems) else { return child }
+            for (item, name) in zip(childItems, childNames) {
+                if let i = baseNames.firstIndex(of: name) {
+                    items[i] = merge(base: items[i], over: item)
+                } else {
+                    items.append(item)
+                }
+            }
+            return ScenarioNode(kind: .sequence(items), location: child.location)
+        default:
+            return child
+        }
+    }
+
+    private static func names(_ items: [ScenarioNode]) -> [String]? {
+        var out: [String] = []
+        for item in items {
+            guard case .scalar(let name, _)? = item["name"]?.kind else { return nil }
+            out.append(name)
+        }
+        return out
+    }
+}
+
+extension ScenarioNode {
+    mutating func remove(_ key: String) {
+        if case .mapping(let entries) = kind {
+            kind = .mapping(entries.filter { $0.key != key })
+        }
+    }
+}
+
+/// File paths as the user wrote them, resolved next to the file that names them.
+enum FilePaths {
+    /// `relative` resolved against the directory of `file`, with `.` and `..` folded where possible.
+    static func resolve(_ relative: String, nextTo file: String) -> String {
+        if relative.hasPrefix("/") { return relative }
+        let directory = (file as NSString).deletingLastPathComponent
+        return normalise(directory.isEmpty ? relative : directory + "/" + relative)
+    }
+
+    static func normalise(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." && !part.isEmpty {
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else if part == ".." && absolute && parts.isEmpty {
+                continue
+            } else {
+                parts.append(part)
+            }
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    static func display(_ path: String) -> String { normalise(path) }
+
+    /// A canonical form for detecting cycles.
+    static func identity(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import WorkforceScenario
+import WorkforceWriters
+
+struct Resolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the fully resolved model (every default and override applied).")
+
+    @OptionGroup var scenario: ScenarioOptions
+
+    @Flag(help: "Print JSON (the only format at present).")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let model = try ScenarioLoader.load(path: scenario.scenario, settings: try scenario.settings())
+            print(try ResolvedJSON.string(model), terminator: "")
+        }
+    }
+}

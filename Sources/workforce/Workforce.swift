@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import WorkforceCore
+import WorkforceScenario
+import WorkforceWriters
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct Workforce: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "workforce",
+        abstract: "Project workforce demand and supply under scenario files.",
+        discussion: "Runs Monte Carlo projections of the workforce pipeline (turnover, vacancies, recruitment, training, progression) and writes a tidy CSV.",
+        version: version,
+        subcommands: [Run.self, Validate.self, Resolve.self]
+    )
+}
+
+/// Options shared by the commands that read a scenario.
+struct ScenarioOptions: ParsableArguments {
+    @Argument(help: "The scenario YAML file.")
+    var scenario: String
+
+    @Option(help: "Override the scenario's start month (YYYY-MM).")
+    var start: String?
+
+    @Option(help: "Override the last simulated month (YYYY-MM).")
+    var horizon: String?
+
+    @Option(help: "Reporting periods: financial, calendar or monthly.")
+    var periods: PeriodKind?
+
+    func settings() throws -> ScenarioLoader.Settings {
+        var s = ScenarioLoader.Settings()
+        if let start {
+            guard let m = Month(parsing: start) else { throw ValidationError("--start '\(start)' is not a month; write YYYY-MM, for example 2024-04") }
+            s.start = m
+        }
+        if let horizon {
+            guard let m = Month(parsing: horizon) else { throw ValidationError("--horizon '\(horizon)' is not a month; write YYYY-MM, for example 2030-12") }
+            s.horizon = m
+        }
+        s.periods = periods
+        return s
+    }
+}
+
+extension PeriodKind: ExpressibleByArgument {}
+
+/// Runs `body`, turning input and output errors into a message on standard error and exit 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ScenarioError {
+        printError("error: \(error)")
+        throw ExitCode(1)
+    } catch let error as OutputError {
+        printError("error: \(error)")
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ message: String) {
+    var stderr = StandardError()
+    print(message, to: &stderr)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+}
