@@ -16,4 +16,4 @@ mkdir -p out
 .build/release/workforce validate Scenarios/north-west-2017/scenario.yaml
 .build/release/workforce run Scenarios/north-west-2017/scenario.yaml --paths 1000 --out out/north-west-2017.csv
 echo "setup: wrote out/north-west-2017.csv ($(($(wc -l < out/north-west-2017.csv) - 1)) rows)"
-echo "setup: the tool is .build/release/workforce; run 'swift test' for the tests"
+echo "setup: the tool is .build/release/workforce; run 'swift test --disable-swift-testing' for the tests"

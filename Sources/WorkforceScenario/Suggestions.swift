@@ -13,31 +13,33 @@ enum Suggestions {
         return d <= Swift.max(1, word.count / 3) ? candidate : nil
     }
 
-    /// ", did you mean 'x'?" or "", followed by the list of valid names when short.
+    /// "; did you mean 'x'? Valid: a, b." or "; valid: a, b." (the list only when short).
     static func hint(for word: String, in candidates: [String]) -> String {
-        var s = ""
-        if let c = closest(to: word, in: candidates) { s += "; did you mean '\(c)'?" }
-        if candidates.count <= 24 {
-            s += " Valid: \(candidates.joined(separator: ", "))."
+        let list = candidates.count <= 24 ? candidates.joined(separator: ", ") + "." : nil
+        if let c = closest(to: word, in: candidates) {
+            return "; did you mean '\(c)'?" + (list.map { " Valid: " + $0 } ?? "")
         }
-        return s
+        return list.map { "; valid: " + $0 } ?? ""
     }
 
-    /// Levenshtein distance.
+    /// Edit distance counting an insertion, deletion, substitution or swap of two neighbouring
+    /// characters as one edit (the optimal string alignment distance).
     static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
         for i in 1...a.count {
-            current[0] = i
             for j in 1...b.count {
-                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1,
-                                       previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = Swift.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    d[i][j] = Swift.min(d[i][j], d[i - 2][j - 2] + 1)
+                }
             }
-            swap(&previous, &current)
         }
-        return previous[b.count]
+        return d[a.count][b.count]
     }
 }

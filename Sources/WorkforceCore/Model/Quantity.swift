@@ -84,7 +84,7 @@ public struct Quantity: Codable, Sendable, Equatable {
         }
         let here = resolve(i, points[i].value)
         guard interpolation == .linear, i + 1 < points.count,
-              let from = points[i].from, let to = points[i + 1].from else { return here }
+              let from = points[i].from, let to = points[i + 1].from, month > from else { return here }
         let there = resolve(i + 1, points[i + 1].value)
         let w = Double(month - from) / Double(to - from)
         return here + w * (there - here)
@@ -94,7 +94,7 @@ public struct Quantity: Codable, Sendable, Equatable {
     /// month before. Step 0 is always included.
     public func changeSteps(start: Month, months: Int) -> [Int] {
         var steps: Set<Int> = [0]
-        for point in points {
+        for point in points.dropFirst() {
             if let from = point.from {
                 let s = from - start
                 if s > 0 && s < months { steps.insert(s) }

@@ -63,7 +63,7 @@ struct UnitPlan {
 
         var due = [[Refresh]](repeating: [], count: months)
         func schedule(_ quantities: [Quantity], _ refresh: Refresh) {
-            var steps = Set<Int>()
+            var steps: Set<Int> = [0]  // every group is evaluated once at the start
             for q in quantities { steps.formUnion(q.changeSteps(start: start, months: months)) }
             for s in steps.sorted() { due[s].append(refresh) }
         }

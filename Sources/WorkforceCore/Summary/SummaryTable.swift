@@ -53,12 +53,12 @@ public struct SummaryTable: Sendable {
     }
 
     /// Statistics of a row: mean, sd, quantiles.
-    public func values(_ index: Int) -> ArraySlice<Double> {
-        stats[(index * statCount)..<((index + 1) * statCount)]
+    public func values(_ index: Int) -> [Double] {
+        Array(stats[(index * statCount)..<((index + 1) * statCount)])
     }
 
     /// Looks up a row's statistics by names (for tests and tools).
-    public func values(area: String, role: String?, period: String, metric: Metric) -> ArraySlice<Double>? {
+    public func values(area: String, role: String?, period: String, metric: Metric) -> [Double]? {
         guard let a = areas.firstIndex(where: { $0.name == area }),
               let position = areaOrder.firstIndex(of: a),
               let p = periods.firstIndex(where: { $0.label == period }),

@@ -1,0 +1,98 @@
+import XCTest
+@testable import WorkforceCore
+
+final class RandomTests: XCTestCase {
+    /// Known-answer vectors of Philox4x32-10 published with Random123 (kat_vectors).
+    func testPhiloxKnownAnswers() {
+        func check(_ key: (UInt32, UInt32), _ counter: (UInt32, UInt32, UInt32, UInt32),
+                   _ expected: (UInt32, UInt32, UInt32, UInt32)) {
+            var p = Philox(key: 0)
+            p.key = key
+            let out = p.block(counter)
+            XCTAssertEqual([out.0, out.1, out.2, out.3], [expected.0, expected.1, expected.2, expected.3])
+        }
+        check((0, 0), (0, 0, 0, 0), (0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8))
+        check((0xffff_ffff, 0xffff_ffff), (0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff),
+              (0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd))
+        check((0xa409_3822, 0x299f_31d0), (0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344),
+              (0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1))
+    }
+
+    func testUniformsAreInOpenUnitIntervalAndReproducible() {
+        let key = streamKey(seed: 42, unitHash: stableHash("Leeds"))
+        var a = RandomStream(key: key, what: 7, month: 24300, path: 3)
+        var b = RandomStream(key: key, what: 7, month: 24300, path: 3)
+        var c = RandomStream(key: key, what: 7, month: 24300, path: 4)
+        var sum = 0.0
+        var differs = false
+        for _ in 0..<10_000 {
+            let u = a.uniform()
+            XCTAssert(u > 0 && u < 1)
+            XCTAssertEqual(u, b.uniform())
+            if u != c.uniform() { differs = true }
+            sum += u
+        }
+        XCTAssert(differs)
+        XCTAssertEqual(sum / 10_000, 0.5, accuracy: 4 * (1.0 / 12 / 10_000).squareRoot())
+    }
+
+    func testStableHashDoesNotDependOnTheProcess() {
+        // FNV-1a of "care_worker" mixed by SplitMix64's finaliser: a fixed value forever.
+        XCTAssertEqual(stableHash("care_worker"), stableHash("care_worker"))
+        XCTAssertNotEqual(stableHash("care_worker"), stableHash("care_workers"))
+        XCTAssertEqual(stableHash(""), mix64(0xCBF2_9CE4_8422_2325))
+    }
+
+    /// Pearson's chi-square of draws against the exact binomial pmf, for the inversion branch
+    /// (n p < 10), the BTRS branch, and p > 1/2 (symmetry).
+    func testBinomialMatchesExactDistribution() {
+        for (n, p) in [(20.0, 0.3), (1000.0, 0.3), (60.0, 0.9), (5000.0, 0.002), (100_000.0, 0.5)] {
+            let draws = 40_000
+            var counts: [Int: Int] = [:]
+            let key = streamKey(seed: 1, unitHash: 2)
+            for i in 0..<draws {
+                var s = RandomStream(key: key, what: 1, month: 0, path: i)
+                let k = Binomial.sample(n: n, p: p, stream: &s)
+                XCTAssert(k >= 0 && k <= n && k == k.rounded())
+                counts[Int(k), default: 0] += 1
+            }
+            // Bins of expected count >= 5 on each side of the mode, tails pooled.
+            func logPmf(_ k: Int) -> Double {
+                lgamma(n + 1) - lgamma(Double(k) + 1) - lgamma(n - Double(k) + 1)
+                    + Double(k) * log(p) + (n - Double(k)) * log1p(-p)
+            }
+            var chi2 = 0.0
+            var bins = 0
+            var pooledExpected = 0.0
+            var pooledObserved = 0
+            for k in 0...Int(n) {
+                let e = exp(logPmf(k)) * Double(draws)
+                let o = counts[k] ?? 0
+                if e >= 5 {
+                    chi2 += (Double(o) - e) * (Double(o) - e) / e
+                    bins += 1
+                } else {
+                    pooledExpected += e
+                    pooledObserved += o
+                }
+            }
+            if pooledExpected > 0 {
+                chi2 += (Double(pooledObserved) - pooledExpected) * (Double(pooledObserved) - pooledExpected) / pooledExpected
+                bins += 1
+            }
+            // 99.99th percentile of chi-square with `bins - 1` degrees of freedom is below
+            // df + 5.6 sqrt(2 df) for these sizes; the draws are fixed, so this cannot flake.
+            let df = Double(bins - 1)
+            XCTAssertLessThan(chi2, df + 5.6 * (2 * df).squareRoot(), "Bin(\(n), \(p)): chi2 \(chi2) on \(df) df")
+        }
+    }
+
+    func testBinomialEdgeCases() {
+        var s = RandomStream(key: Philox(key: 9), what: 1, month: 0, path: 0)
+        XCTAssertEqual(Binomial.sample(n: 0, p: 0.4, stream: &s), 0)
+        XCTAssertEqual(Binomial.sample(n: 17, p: 0, stream: &s), 0)
+        XCTAssertEqual(Binomial.sample(n: 17, p: 1, stream: &s), 17)
+        let big = Binomial.sample(n: 1e9, p: 0.3, stream: &s)
+        XCTAssertEqual(big, 3e8, accuracy: 6 * (1e9 * 0.21).squareRoot())
+    }
+}

@@ -1,0 +1,249 @@
+import COpenBLAS
+import XCTest
+@testable import WorkforceCore
+
+/// Analytic cases of MODEL.md: each has a closed form the simulation must reproduce.
+final class SimulationTests: XCTestCase {
+    let start = Month(year: 2024, month: 4)
+
+    /// One unit ("U" under "All") with the given roles; monthly periods so that every month is
+    /// visible in the output.
+    func model(months: Int = 36, roles: [RoleParameters], names: [String]? = nil,
+               progression: [Transition] = [], programmes: [Programme] = [],
+               programmeParameters: [ProgrammeParameters] = [], growth: Quantity = .constant(0),
+               events: [DemandEvent] = [], paths: Int = 1, noise: Noise = .none) -> Model {
+        let names = names ?? roles.indices.map { "r\($0)" }
+        let timeline = Timeline(start: start, horizon: start + (months - 1), periodKind: .monthly)
+        let areas = [Area(name: "All", level: "total", parent: nil, children: [1]),
+                     Area(name: "U", level: "unit", parent: 0, leaf: 0)]
+        let leaf = Leaf(area: 1, roles: roles, progression: progression, programmes: programmeParameters,
+                        growth: growth, events: events)
+        return Model(name: "test", timeline: timeline, paths: paths, seed: 11, noise: noise,
+                     roles: names, programmes: programmes, areas: areas, leaves: [leaf])
+    }
+
+    func role(filled: Double, vacancies: Double = 0, turnover: Double = 0, timeToFill: Double = 2,
+              share: Double = 0, cap: Double? = nil) -> RoleParameters {
+        RoleParameters(filled: filled, vacancies: vacancies, turnover: .constant(turnover),
+                       timeToFill: .constant(timeToFill), internationalShare: .constant(share),
+                       internationalCap: cap.map { .constant($0) })
+    }
+
+    /// No demand: every post is abolished, so nobody is hired.
+    let noDemand = DemandEvent(role: nil, from: Month(year: 2000, month: 1), kind: .multiply, value: 0)
+
+    func mean(_ t: SummaryTable, _ step: Int, _ metric: Metric, role: String? = "r0", area: String = "U") -> Double {
+        t.values(area: area, role: role, period: (start + step).description, metric: metric)!.first!
+    }
+
+    func testPureAttritionFollowsTheAnnualTurnover() {
+        let m = model(roles: [role(filled: 1000, turnover: 0.3)], events: [noDemand])
+        let t = Simulator.run(m)
+        for step in 0..<36 {
+            // Staff at the end of month `step` = F0 (1 - tau)^((step + 1) / 12).
+            let expected = 1000 * pow(0.7, Double(step + 1) / 12)
+            XCTAssertEqual(mean(t, step, .staffInPost), expected, accuracy: 1e-9 * expected)
+        }
+        // A year's leavers are F0 tau, and its turnover rate is leavers over mean staff.
+        let yearLeavers = (0..<12).map { mean(t, $0, .leavers) }.reduce(0, +)
+        XCTAssertEqual(yearLeavers, 300, accuracy: 1e-9)
+        XCTAssertEqual(mean(t, 0, .hires), 0)
+        XCTAssertEqual(mean(t, 0, .vacancies), 0)
+    }
+
+    func testRetainedLeaversCountAsLeaversAndHiresWithoutChangingStaff() {
+        var r = role(filled: 1000, turnover: 0.3)
+        r.retainedInSector = .constant(0.25)
+        let t = Simulator.run(model(months: 12, roles: [r], events: [noDemand]))
+        let h = 1 - pow(0.7, 1.0 / 12)
+        XCTAssertEqual(mean(t, 0, .leavers), 1000 * h, accuracy: 1e-9)
+        XCTAssertEqual(mean(t, 0, .hires), 1000 * h * 0.25, accuracy: 1e-9)
+        XCTAssertEqual(mean(t, 0, .staffInPost), 1000 * (1 - h * 0.75), accuracy: 1e-9)
+    }
+
+    /// Pure progression: F_t = K^t F0, checked against an eigendecomposition from LAPACK
+    /// (K = V diag(lambda) V^-1), which shares nothing with the month-by-month product.
+    func testPureProgressionMatchesAMatrixPower() {
+        let pi01 = 0.10, pi02 = 0.05, pi12 = 0.08
+        let progression = [
+            Transition(from: 0, to: 1, rate: .constant(pi01)),
+            Transition(from: 0, to: 2, rate: .constant(pi02)),
+            Transition(from: 1, to: 2, rate: .constant(pi12)),
+        ]
+        let f0 = [1000.0, 300, 50]
+        let m = model(months: 60, roles: f0.map { role(filled: $0) }, progression: progression, events: [noDemand])
+        let t = Simulator.run(m)
+
+        // K, column-major: K[s + r * 3] = m[r -> s], K[r + r * 3] = 1 - mu_r.
+        var k = [Double](repeating: 0, count: 9)
+        for (r, rates) in [[(1, pi01), (2, pi02)], [(2, pi12)], []].enumerated() {
+            let total = rates.map(\.1).reduce(0, +)
+            let mu = total > 0 ? 1 - pow(1 - total, 1.0 / 12) : 0
+            k[r + r * 3] = 1 - mu
+            for (s, rate) in rates { k[s + r * 3] = mu * rate / total }
+        }
+        var a = k
+        var wr = [Double](repeating: 0, count: 3), wi = wr
+        var vr = [Double](repeating: 0, count: 9), vl = [Double](repeating: 0, count: 1)
+        XCTAssertEqual(LAPACKE_dgeev(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "N")), Int8(UInt8(ascii: "V")), 3,
+                                     &a, 3, &wr, &wi, &vl, 1, &vr, 3), 0)
+        // Coefficients c = V^-1 F0.
+        var lu = vr
+        var c = f0
+        var pivots = [Int32](repeating: 0, count: 3)
+        XCTAssertEqual(LAPACKE_dgesv(LAPACK_COL_MAJOR, 3, 1, &lu, 3, &pivots, &c, 3), 0)
+        for step in [0, 11, 35, 59] {
+            let n = Double(step + 1)
+            for r in 0..<3 {
+                var expected = 0.0
+                for j in 0..<3 { expected += vr[r + j * 3] * pow(wr[j], n) * c[j] }
+                XCTAssertEqual(mean(t, step, .staffInPost, role: "r\(r)"), expected, accuracy: 1e-9 * 1000)
+            }
+        }
+        // Progression moves staff between roles without losing anyone.
+        XCTAssertEqual(mean(t, 59, .staffInPost, role: nil), 1350, accuracy: 1e-9)
+        XCTAssertEqual(mean(t, 5, .progressionIn, role: nil), mean(t, 5, .progressionOut, role: nil), accuracy: 1e-9)
+    }
+
+    func testPipelineCompletesStartsTimesCompletionAfterExactlyTheDuration() {
+        let programme = Programme(name: "l2", to: 0, from: nil, duration: 12)
+        let parameters = ProgrammeParameters(completion: .constant(0.6), starts: .constant(1200))
+        let m = model(months: 30, roles: [role(filled: 0)], programmes: [programme],
+                      programmeParameters: [parameters], events: [noDemand])
+        let t = Simulator.run(m)
+        for step in 0..<30 {
+            XCTAssertEqual(mean(t, step, .starts), 100, accuracy: 1e-9)
+            // A cohort starting in month s completes in month s + 12 with survival 0.6.
+            XCTAssertEqual(mean(t, step, .completions), step < 12 ? 0 : 60, accuracy: 1e-9)
+        }
+        // In steady state the pipeline holds sum_k 100 (1 - q)^k over 12 stages.
+        let q = 1 - pow(0.6, 1.0 / 12)
+        let held = (0..<12).map { 100 * pow(1 - q, Double($0)) }.reduce(0, +)
+        XCTAssertEqual(mean(t, 20, .trainees), held, accuracy: 1e-9)
+        XCTAssertEqual(mean(t, 29, .staffInPost), 18 * 60, accuracy: 1e-9)
+    }
+
+    func testVacanciesAreFilledAtTheMonthlyRate() {
+        let m = model(months: 24, roles: [role(filled: 0, vacancies: 1000, timeToFill: 3)])
+        let t = Simulator.run(m)
+        for step in 0..<24 {
+            // f = 1 - exp(-1 / t_f): vacancies after month t are V0 exp(-(t + 1) / t_f).
+            let expected = 1000 * exp(-Double(step + 1) / 3)
+            XCTAssertEqual(mean(t, step, .vacancies), expected, accuracy: 1e-9 * 1000)
+            XCTAssertEqual(mean(t, step, .staffInPost) + mean(t, step, .vacancies), 1000, accuracy: 1e-9)
+        }
+    }
+
+    func testInternationalHiresAreCappedMonthly() {
+        let m = model(months: 12, roles: [role(filled: 0, vacancies: 1200, timeToFill: 1, share: 0.5, cap: 60)])
+        let t = Simulator.run(m)
+        let f = 1 - exp(-1.0)
+        XCTAssertEqual(mean(t, 0, .internationalHires), 5)            // min(0.5 f 1200, 60 / 12)
+        XCTAssertEqual(mean(t, 0, .hires), 5 + 0.5 * f * 1200, accuracy: 1e-9)  // the capped part is lost
+    }
+
+    func testDemandGrowsMonthlyAndEventsApply() {
+        let events = [DemandEvent(role: 0, from: start + 6, kind: .add, value: 50),
+                      DemandEvent(role: nil, from: start + 9, kind: .multiply, value: 1.1)]
+        let m = model(months: 12, roles: [role(filled: 900, vacancies: 100)], growth: .constant(0.05), events: events)
+        let t = Simulator.run(m)
+        for step in 0..<12 {
+            let g = pow(1.05, Double(step + 1) / 12)
+            let expected = (1000 * g + (step >= 6 ? 50 : 0)) * (step >= 9 ? 1.1 : 1)
+            XCTAssertEqual(mean(t, step, .demand), expected, accuracy: 1e-9)
+        }
+    }
+
+    /// Stock-flow balance every month, on one path of the binomial (integer) and fluid modes:
+    /// staff(t) - staff(t-1) = hires - leavers + progression in - out + completions
+    ///                         - upskilling starts + returning dropouts.
+    func testStocksAndFlowsBalanceEveryMonth() {
+        for noise in [Noise.none, .binomial] {
+            let programmes = [Programme(name: "up", to: 1, from: 0, duration: 6),
+                              Programme(name: "ext", to: 0, from: nil, duration: 3)]
+            let parameters = [ProgrammeParameters(completion: .constant(0.7), starts: .constant(240)),
+                              ProgrammeParameters(completion: .constant(0.9), starts: .constant(120))]
+            let m = model(months: 24, roles: [role(filled: 5000, vacancies: 400, turnover: 0.3, timeToFill: 2),
+                                              role(filled: 800, vacancies: 50, turnover: 0.15, timeToFill: 4)],
+                          progression: [Transition(from: 0, to: 1, rate: .constant(0.05))],
+                          programmes: programmes, programmeParameters: parameters,
+                          growth: .constant(0.03), noise: noise)
+            let t = Simulator.run(m)
+            // Upskilling starts come out of r0 and its dropouts return there (dropouts_return),
+            // both reported under the `to` role r1; external completions join r0.
+            var previous = [5000.0, 800.0]
+            for step in 0..<24 {
+                var total = 0.0, previousTotal = 0.0
+                for r in 0..<2 {
+                    let staff = mean(t, step, .staffInPost, role: "r\(r)")
+                    XCTAssertGreaterThanOrEqual(staff, 0)
+                    XCTAssertGreaterThanOrEqual(mean(t, step, .vacancies, role: "r\(r)"), 0)
+                    XCTAssertGreaterThanOrEqual(mean(t, step, .trainees, role: "r\(r)"), 0)
+                    if noise == .binomial { XCTAssertEqual(staff, staff.rounded()) }
+                    total += staff
+                    previousTotal += previous[r]
+                    previous[r] = staff
+                }
+                let flows = mean(t, step, .hires, role: nil) - mean(t, step, .leavers, role: nil)
+                    + mean(t, step, .completions, role: "r0")   // external programme
+                    + mean(t, step, .completions, role: "r1")   // upskilling completes into r1
+                    - mean(t, step, .starts, role: "r1")        // upskilling starts leave r0
+                    + mean(t, step, .dropouts, role: "r1")      // and their dropouts return
+                XCTAssertEqual(total - previousTotal, flows, accuracy: 1e-7, "\(noise) month \(step)")
+                XCTAssertEqual(mean(t, step, .progressionIn, role: nil), mean(t, step, .progressionOut, role: nil), accuracy: 1e-7)
+            }
+        }
+    }
+
+    func testDeterministicRunEqualsTheMeanOfAFluidRunWithoutUncertainty() {
+        let m = model(months: 18, roles: [role(filled: 1000, vacancies: 80, turnover: 0.25, timeToFill: 2.5)],
+                      growth: .constant(0.02), paths: 7)
+        let many = Simulator.run(m)
+        let one = Simulator.run(m, options: SimulationOptions(deterministic: true))
+        for i in 0..<one.rowCount {
+            XCTAssertEqual(many.values(i).first!, one.values(i).first!)
+            XCTAssertEqual(many.values(i).dropFirst().first!, 0)  // sd: every path is the same
+        }
+    }
+
+    func testOutputIsIdenticalForAnyThreadCount() {
+        var r = role(filled: 2000, vacancies: 100, turnover: 0.3, timeToFill: 2)
+        r.turnover = .random(Distribution(kind: .beta, a: 0.3, b: 0.03, scope: .unit), key: 5)
+        let m = model(months: 24, roles: [r], growth: .random(Distribution(kind: .normal, a: 0.02, b: 0.01, scope: .year), key: 9),
+                      paths: 300, noise: .binomial)
+        let a = Simulator.run(m, options: SimulationOptions(threads: 1))
+        let b = Simulator.run(m, options: SimulationOptions(threads: 2))
+        let c = Simulator.run(m, options: SimulationOptions(threads: 2, blockBytes: 1))
+        XCTAssertEqual(a.stats, b.stats)
+        XCTAssertEqual(a.stats, c.stats)
+        XCTAssertGreaterThan(a.values(area: "U", role: "r0", period: "2025-03", metric: .staffInPost)![1], 0)
+    }
+
+    /// The quantile of a total is the quantile of per-path sums: two units with a demand growth
+    /// drawn per unit give totals that can be computed path by path from the same draws.
+    func testQuantilesOfATotalAreQuantilesOfPerPathSums() {
+        let growth = Quantity.random(Distribution(kind: .uniform, a: 0, b: 0.2, scope: .unit), key: 77)
+        let timeline = Timeline(start: start, horizon: start + 11, periodKind: .financial)
+        let areas = [Area(name: "All", level: "total", parent: nil, children: [1, 2]),
+                     Area(name: "A", level: "unit", parent: 0, leaf: 0),
+                     Area(name: "B", level: "unit", parent: 0, leaf: 1)]
+        let leaves = [1, 2].map { Leaf(area: $0, roles: [role(filled: 1000)], growth: growth) }
+        let m = Model(name: "t", timeline: timeline, paths: 9, seed: 3, quantiles: [10, 50, 90],
+                      roles: ["r0"], areas: areas, leaves: leaves)
+        let t = Simulator.run(m)
+        let sampler = ParameterSampler(seed: 3, deterministic: false)
+        var totals: [Double] = []
+        var sumOfUnitMedians = 0.0
+        for unit in ["A", "B"] {
+            let key = streamKey(seed: 3, unitHash: stableHash(unit))
+            let demand = (0..<9).map { 1000 * (1 + sampler.value(growth, at: start, path: $0, unitKey: key)) }
+            totals = totals.isEmpty ? demand : zip(totals, demand).map(+)
+            sumOfUnitMedians += demand.sorted()[4]
+        }
+        totals.sort()
+        let row = t.values(area: "All", role: nil, period: "2024/25", metric: .demand)!
+        XCTAssertEqual(row[3], totals[4], accuracy: 1e-9)                   // median
+        XCTAssertEqual(row[2], totals[0] + 0.8 * (totals[1] - totals[0]), accuracy: 1e-9)  // p10: h = 0.8
+        XCTAssertNotEqual(row[3], sumOfUnitMedians, accuracy: 1e-6)
+    }
+}
