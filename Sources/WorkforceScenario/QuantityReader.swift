@@ -44,13 +44,17 @@ struct ValidRange {
 /// Reads a parameter written as a number, a distribution, a schedule or a table by year (see
 /// the README, "Numbers").
 enum QuantityReader {
-    static func read(_ node: ScenarioNode, field: String, valid: ValidRange) throws -> Quantity {
-        var q = try readUnchecked(node, field: field, valid: valid)
+    /// `interpolation` is the default for schedules (`step`, except for the role mix, which
+    /// MODEL.md defines as piecewise-linear).
+    static func read(_ node: ScenarioNode, field: String, valid: ValidRange,
+                     interpolation: Quantity.Interpolation = .step) throws -> Quantity {
+        var q = try readUnchecked(node, field: field, valid: valid, interpolation: interpolation)
         q.key = stableHash(field)
         return q
     }
 
-    private static func readUnchecked(_ node: ScenarioNode, field: String, valid: ValidRange) throws -> Quantity {
+    private static func readUnchecked(_ node: ScenarioNode, field: String, valid: ValidRange,
+                                      interpolation: Quantity.Interpolation) throws -> Quantity {
         switch node.kind {
         case .scalar:
             return .constant(try number(node, field: field, valid: valid))
@@ -59,7 +63,7 @@ enum QuantityReader {
                 return Quantity(points: [.init(from: nil, value: .random(try distribution(node, field: field, valid: valid)))])
             }
             if node["schedule"] != nil {
-                return try schedule(node, field: field, valid: valid)
+                return try schedule(node, field: field, valid: valid, defaultInterpolation: interpolation)
             }
             if let first = entries.first, YearKey(first.key) != nil {
                 return try yearTable(entries, node: node, field: field, valid: valid)
@@ -124,9 +128,11 @@ enum QuantityReader {
         return d
     }
 
-    private static func schedule(_ node: ScenarioNode, field: String, valid: ValidRange) throws -> Quantity {
+    private static func schedule(_ node: ScenarioNode, field: String, valid: ValidRange,
+                                 defaultInterpolation: Quantity.Interpolation) throws -> Quantity {
         try node.checkKeys(field, allowed: ["schedule", "interpolate"])
-        let interpolation = try node["interpolate"].map { try $0.choice("\(field).interpolate", InterpolationName.self) } ?? .step
+        let interpolation = try node["interpolate"].map { try $0.choice("\(field).interpolate", InterpolationName.self) }
+            ?? (defaultInterpolation == .linear ? .linear : .step)
         let items = try node["schedule"]!.sequence("\(field).schedule", expected: "a list of [YYYY-MM, value] pairs")
         guard !items.isEmpty else { throw node.error("\(field).schedule", "the schedule is empty; give at least one [YYYY-MM, value] pair") }
         var points: [Quantity.Point] = []

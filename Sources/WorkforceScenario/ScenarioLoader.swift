@@ -101,12 +101,12 @@ struct ModelBuilder {
         var progression = leafAreas.map { _ in transitions }
         let (programmes, programmeDefaults) = try readProgrammes(roles: roles)
         var programmeParameters = leafAreas.map { _ in programmeDefaults }
-        var (growth, elasticity) = try readGrowth(areas: areas, leafAreas: leafAreas, timeline: timeline)
+        var growth = try readGrowth(areas: areas, leafAreas: leafAreas, timeline: timeline)
         let events = try readEvents(areas: areas, roles: roles, leafAreas: leafAreas)
 
         try applyOverrides(areas: areas, roles: roles, programmes: programmes, drafts: &drafts,
                            progression: &progression, programmeParameters: &programmeParameters,
-                           growth: &growth)
+                           growth: &growth, leafAreas: leafAreas, timeline: timeline)
         for (leaf, columns) in baselineColumns {
             for (role, draft) in columns { drafts[leaf][role].apply(draft) }
         }
@@ -129,8 +129,8 @@ struct ModelBuilder {
                     pay: d.pay, mix: d.mix))
             }
             leaves.append(Leaf(area: area, roles: roleParameters, progression: progression[l],
-                               programmes: programmeParameters[l], growth: growth[l].0,
-                               elasticity: elasticity, events: events[l]))
+                               programmes: programmeParameters[l], growth: growth[l].growth,
+                               elasticity: growth[l].elasticity, events: events[l]))
         }
         return Model(name: name, timeline: timeline, paths: paths, seed: seed, noise: noise,
                      quantiles: quantiles, roles: roles, programmes: programmes, areas: areas, leaves: leaves)
@@ -183,7 +183,9 @@ struct ModelBuilder {
         if let v = try q("international_share", .fraction) { draft.internationalShare = v }
         if let v = try q("international_cap", .nonNegative) { draft.internationalCap = v }
         if let v = try q("pay", .nonNegative) { draft.pay = v }
-        if let v = try q("mix", .nonNegative) { draft.mix = v }
+        if let v = try node["mix"].map({ try QuantityReader.read($0, field: "\(field).mix", valid: .nonNegative, interpolation: .linear) }) {
+            draft.mix = v
+        }
     }
 
     // MARK: - Units
@@ -428,19 +430,27 @@ struct ModelBuilder {
 
     // MARK: - Demand
 
-    /// Growth per leaf (with the location that set it) and the elasticity.
-    private func readGrowth(areas: [Area], leafAreas: [Int], timeline: Timeline) throws -> ([(Quantity, Location?)], Quantity) {
+    /// Growth and elasticity per leaf from `demand.growth` (growth 0, elasticity 1 without it).
+    private func readGrowth(areas: [Area], leafAreas: [Int], timeline: Timeline) throws -> [(growth: Quantity, elasticity: Quantity)] {
         let demand = root["demand"]
         if let demand {
             _ = try demand.mapping("demand", expected: "a mapping {growth, events}")
             try demand.checkKeys("demand", allowed: ["growth", "events"])
         }
         guard let node = demand?["growth"] else {
-            return (leafAreas.map { _ in (.constant(0), nil) }, .constant(1))
+            return leafAreas.map { _ in (.constant(0), .constant(1)) }
         }
+        return try growthForm(node, field: "demand.growth", areas: areas, leafAreas: leafAreas, timeline: timeline)
+    }
+
+    /// Reads growth in any of its forms (a quantity, a CSV by unit and year, a population driver)
+    /// for the given leaf areas: gamma and the elasticity that multiplies it (1 except for a
+    /// population driver).
+    private func growthForm(_ node: ScenarioNode, field: String, areas: [Area], leafAreas: [Int],
+                            timeline: Timeline) throws -> [(growth: Quantity, elasticity: Quantity)] {
         if node["file"] != nil {
-            try node.checkKeys("demand.growth", allowed: ["file"])
-            let (filePath, display) = try fileReference(node, field: "demand.growth.file")
+            try node.checkKeys(field, allowed: ["file"])
+            let (filePath, display) = try fileReference(node, field: "\(field).file")
             let table = try CSVTable(path: filePath, file: display, required: ["unit", "year", "growth"])
             var byArea: [Int: [(YearKey, Double, Int)]] = [:]
             for row in table.rows {
@@ -467,19 +477,18 @@ struct ModelBuilder {
                 let sorted = rows.sorted { $0.0.firstMonth < $1.0.firstMonth }
                 return Quantity(points: sorted.map { .init(from: $0.0.firstMonth, value: .constant($0.1)) })
             }
-            let growth = try leafAreas.map { a -> (Quantity, Location?) in
+            return try leafAreas.map { a in
                 guard let q = nearest(a, areas: areas, in: tables) else {
                     throw ScenarioError(file: display, line: nil, field: "unit", message: "no rows apply to unit '\(areas[a].name)'; add rows for it or for a unit above it")
                 }
-                return (q, Location(file: display, line: nil))
+                return (q, .constant(1))
             }
-            return (growth, .constant(1))
         }
         if let population = node["population"] {
-            try node.checkKeys("demand.growth", allowed: ["population", "elasticity"])
-            _ = try population.mapping("demand.growth.population", expected: "{file: population.csv}")
-            try population.checkKeys("demand.growth.population", allowed: ["file"])
-            let (filePath, display) = try fileReference(population, field: "demand.growth.population.file")
+            try node.checkKeys(field, allowed: ["population", "elasticity"])
+            _ = try population.mapping("\(field).population", expected: "{file: population.csv}")
+            try population.checkKeys("\(field).population", allowed: ["file"])
+            let (filePath, display) = try fileReference(population, field: "\(field).population.file")
             let table = try CSVTable(path: filePath, file: display, required: ["unit", "year", "population"])
             var byArea: [Int: [(Int, Double)]] = [:]
             for row in table.rows {
@@ -497,19 +506,19 @@ struct ModelBuilder {
                 }
                 byArea[a, default: []].append((year, value))
             }
-            let elasticity = try node["elasticity"].map { try QuantityReader.read($0, field: "demand.growth.elasticity", valid: .any) } ?? .constant(1)
+            let elasticity = try node["elasticity"].map { try QuantityReader.read($0, field: "\(field).elasticity", valid: .any) } ?? .constant(1)
             let tables = byArea.mapValues { populationGrowth($0.sorted { $0.0 < $1.0 }, timeline: timeline) }
-            let growth = try leafAreas.map { a -> (Quantity, Location?) in
+            let growth = try leafAreas.map { a -> Quantity in
                 guard let q = nearest(a, areas: areas, in: tables) else {
                     throw ScenarioError(file: display, line: nil, field: "unit", message: "no population rows apply to unit '\(areas[a].name)'; add rows for it or for a unit above it")
                 }
-                return (q, population.location)
+                return q
             }
-            try checkGrowthWithElasticity(growth.map(\.0), elasticity: elasticity, node: node)
-            return (growth, elasticity)
+            try checkGrowthWithElasticity(growth, elasticity: elasticity, node: node, field: field)
+            return growth.map { ($0, elasticity) }
         }
-        let q = try QuantityReader.read(node, field: "demand.growth", valid: .growth)
-        return (leafAreas.map { _ in (q, node.location) }, .constant(1))
+        let q = try QuantityReader.read(node, field: field, valid: .growth)
+        return leafAreas.map { _ in (q, .constant(1)) }
     }
 
     /// Growth in calendar year y = P(y + 1) / P(y) - 1, with P interpolated linearly between the
@@ -529,7 +538,7 @@ struct ModelBuilder {
         })
     }
 
-    private func checkGrowthWithElasticity(_ growth: [Quantity], elasticity: Quantity, node: ScenarioNode) throws {
+    private func checkGrowthWithElasticity(_ growth: [Quantity], elasticity: Quantity, node: ScenarioNode, field: String) throws {
         let e = elasticity.valueRanges
         for q in growth {
             for g in q.valueRanges {
@@ -537,7 +546,7 @@ struct ModelBuilder {
                     let extremes = [g.lowerBound * er.lowerBound, g.lowerBound * er.upperBound,
                                     g.upperBound * er.lowerBound, g.upperBound * er.upperBound]
                     if extremes.contains(where: { !($0 > -1) }) {
-                        throw node.error("demand.growth.elasticity", "population growth times this elasticity can reach -100% or less; narrow the elasticity")
+                        throw node.error("\(field).elasticity", "population growth times this elasticity can reach -100% or less; narrow the elasticity")
                     }
                 }
             }
@@ -565,9 +574,9 @@ struct ModelBuilder {
                 guard let area, areas[area].leaf != nil, role != nil else {
                     throw add.error(field, "an additive event needs a unit without children and a role (posts are added there)")
                 }
-                event = DemandEvent(role: role, from: from, kind: .add, value: try QuantityReader.number(add, field: "\(field).add", valid: .any))
+                event = DemandEvent(role: role, from: from, kind: .add, value: try eventValue(add, field: "\(field).add", valid: .any))
             case (nil, let multiply?):
-                event = DemandEvent(role: role, from: from, kind: .multiply, value: try QuantityReader.number(multiply, field: "\(field).multiply", valid: .nonNegative))
+                event = DemandEvent(role: role, from: from, kind: .multiply, value: try eventValue(multiply, field: "\(field).multiply", valid: .nonNegative))
             default:
                 throw item.error(field, "give exactly one of add (posts) or multiply (a factor)")
             }
@@ -578,11 +587,21 @@ struct ModelBuilder {
         return out
     }
 
+    /// An event's size: a number or a distribution (drawn once per path, or per unit and path).
+    private func eventValue(_ node: ScenarioNode, field: String, valid: ValidRange) throws -> Quantity {
+        if node.entries != nil && node["dist"] == nil {
+            throw node.error(field, "expected a number or a distribution {dist: ...}")
+        }
+        return Quantity(points: [.init(from: nil, value: try QuantityReader.value(node, field: field, valid: valid))],
+                        key: stableHash(field))
+    }
+
     // MARK: - Overrides
 
     private func applyOverrides(areas: [Area], roles: [String], programmes: [Programme], drafts: inout [[RoleDraft]],
                                 progression: inout [[Transition]], programmeParameters: inout [[ProgrammeParameters]],
-                                growth: inout [(Quantity, Location?)]) throws {
+                                growth: inout [(growth: Quantity, elasticity: Quantity)], leafAreas: [Int],
+                                timeline: Timeline) throws {
         guard let node = root["overrides"], !node.isNull else { return }
         var items: [(area: Int, depth: Int, node: ScenarioNode, name: String)] = []
         for e in try node.mapping("overrides", expected: "a mapping of unit names to overrides") {
@@ -609,8 +628,9 @@ struct ModelBuilder {
                 }
             }
             if let g = o["growth"] {
-                let q = try QuantityReader.read(g, field: "\(field).growth", valid: .growth)
-                for l in leaves { growth[l] = (q, g.location) }
+                let forms = try growthForm(g, field: "\(field).growth", areas: areas,
+                                           leafAreas: leaves.map { leafAreas[$0] }, timeline: timeline)
+                for (l, form) in zip(leaves, forms) { growth[l] = form }
             }
             if let p = o["progression"] {
                 let transitions = try readProgression(roles: roles, node: p, field: "\(field).progression")

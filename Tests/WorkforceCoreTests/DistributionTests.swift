@@ -56,16 +56,31 @@ final class DistributionTests: XCTestCase {
     func testType7QuantilesAndSampleSd() {
         let values: [Double] = [4, 1, 3, 2]
         var out = [Double](repeating: 0, count: 5)
-        var scratch = [Double](repeating: 0, count: 4)
-        values.withUnsafeBufferPointer { v in
-            Statistics.summarise(v.baseAddress!, count: 4, quantiles: [25, 50, 90],
-                                 scratch: &scratch, into: &out)
-        }
+        var v = values
+        Statistics.summarise(&v, count: 4, quantiles: [25, 50, 90], into: &out)
         XCTAssertEqual(out[0], 2.5)
         XCTAssertEqual(out[1], (5.0 / 3).squareRoot(), accuracy: 1e-15)
         XCTAssertEqual(out[2], 1.75)   // h = 0.75: 1 + 0.75 (2 - 1)
         XCTAssertEqual(out[3], 2.5)
         XCTAssertEqual(out[4], 3.7, accuracy: 1e-15)  // h = 2.7: 3 + 0.7 (4 - 3)
+    }
+
+    /// Selection gives the same quantiles as sorting, with ties and in any order of quantiles.
+    func testSelectedQuantilesEqualSortedQuantiles() {
+        var stream = RandomStream(key: Philox(key: 3), what: 0, month: 0, path: 0)
+        for n in [1, 2, 3, 10, 101, 1000] {
+            let values = (0..<n).map { _ in (stream.uniform() * 20).rounded() }  // many ties
+            let quantiles: [Double] = [95, 2.5, 50, 0, 100, 25]
+            let sorted = values.sorted()
+            var v = values
+            var out = [Double](repeating: 0, count: 2 + quantiles.count)
+            Statistics.summarise(&v, count: n, quantiles: quantiles, into: &out)
+            for (j, q) in quantiles.enumerated() {
+                let h = Double(n - 1) * q / 100
+                let lo = Int(h.rounded(.down)), hi = Swift.min(lo + 1, n - 1)
+                XCTAssertEqual(out[2 + j], sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo]), "n \(n) q \(q)")
+            }
+        }
     }
 
     func testQuantitySchedulesStepAndInterpolate() {

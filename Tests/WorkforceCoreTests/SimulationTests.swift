@@ -30,7 +30,7 @@ final class SimulationTests: XCTestCase {
     }
 
     /// No demand: every post is abolished, so nobody is hired.
-    let noDemand = DemandEvent(role: nil, from: Month(year: 2000, month: 1), kind: .multiply, value: 0)
+    let noDemand = DemandEvent(role: nil, from: Month(year: 2000, month: 1), kind: .multiply, value: .constant(0))
 
     func mean(_ t: SummaryTable, _ step: Int, _ metric: Metric, role: String? = "r0", area: String = "U") -> Double {
         t.values(area: area, role: role, period: (start + step).description, metric: metric)!.first!
@@ -143,8 +143,8 @@ final class SimulationTests: XCTestCase {
     }
 
     func testDemandGrowsMonthlyAndEventsApply() {
-        let events = [DemandEvent(role: 0, from: start + 6, kind: .add, value: 50),
-                      DemandEvent(role: nil, from: start + 9, kind: .multiply, value: 1.1)]
+        let events = [DemandEvent(role: 0, from: start + 6, kind: .add, value: .constant(50)),
+                      DemandEvent(role: nil, from: start + 9, kind: .multiply, value: .constant(1.1))]
         let m = model(months: 12, roles: [role(filled: 900, vacancies: 100)], growth: .constant(0.05), events: events)
         let t = Simulator.run(m)
         for step in 0..<12 {

@@ -127,9 +127,10 @@ public struct DemandEvent: Codable, Sendable, Equatable {
     public var role: Int?
     public var from: Month
     public var kind: Kind
-    public var value: Double
+    /// Posts added, or the factor; may be uncertain (drawn once per path, or per unit and path).
+    public var value: Quantity
 
-    public init(role: Int?, from: Month, kind: Kind, value: Double) {
+    public init(role: Int?, from: Month, kind: Kind, value: Quantity) {
         self.role = role
         self.from = from
         self.kind = kind

@@ -34,9 +34,14 @@ enum SpecialFunctions {
     /// I_x(a, b), the regularized incomplete beta function, by the continued fraction of
     /// Abramowitz and Stegun 26.5.8 evaluated with the modified Lentz method.
     static func regularizedIncompleteBeta(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        regularizedIncompleteBeta(x, a, b, logBeta: lgamma(a) + lgamma(b) - lgamma(a + b))
+    }
+
+    /// The same with ln B(a, b) given, for repeated calls with one (a, b).
+    static func regularizedIncompleteBeta(_ x: Double, _ a: Double, _ b: Double, logBeta: Double) -> Double {
         if x <= 0 { return 0 }
         if x >= 1 { return 1 }
-        let logFront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x)
+        let logFront = a * log(x) + b * log1p(-x) - logBeta
         if x < (a + 1) / (a + b + 2) {
             return exp(logFront) * betaContinuedFraction(x, a, b) / a
         }
@@ -73,23 +78,25 @@ enum SpecialFunctions {
         return h
     }
 
-    /// x with I_x(a, b) = p, by bisection (which always converges) finished with Newton steps.
+    /// x with I_x(a, b) = p: bisection down to a bracket of width 2^-8, then Newton steps kept
+    /// inside the bracket (each step halves the bracket when Newton would leave it), to 1e-14.
     static func inverseRegularizedIncompleteBeta(_ p: Double, _ a: Double, _ b: Double) -> Double {
         if p <= 0 { return 0 }
         if p >= 1 { return 1 }
+        let logBeta = lgamma(a) + lgamma(b) - lgamma(a + b)
         var lo = 0.0, hi = 1.0
-        for _ in 0..<60 {
+        for _ in 0..<8 {
             let mid = 0.5 * (lo + hi)
-            if regularizedIncompleteBeta(mid, a, b) < p { lo = mid } else { hi = mid }
-            if hi - lo < 1e-12 { break }
+            if regularizedIncompleteBeta(mid, a, b, logBeta: logBeta) < p { lo = mid } else { hi = mid }
         }
         var x = 0.5 * (lo + hi)
-        let logBeta = lgamma(a) + lgamma(b) - lgamma(a + b)
-        for _ in 0..<4 {
+        for _ in 0..<60 {
+            let f = regularizedIncompleteBeta(x, a, b, logBeta: logBeta) - p
+            if f < 0 { lo = x } else { hi = x }
             let density = exp((a - 1) * log(x) + (b - 1) * log1p(-x) - logBeta)
-            guard density > 0, density.isFinite else { break }
-            let next = x - (regularizedIncompleteBeta(x, a, b) - p) / density
-            guard next > lo, next < hi else { break }
+            var next = density > 0 && density.isFinite ? x - f / density : .nan
+            if !(next > lo && next < hi) { next = 0.5 * (lo + hi) }
+            if abs(next - x) <= 1e-14 * Swift.max(x, 1e-300) || hi - lo <= 1e-15 { return next }
             x = next
         }
         return x

@@ -43,6 +43,11 @@ final class Chunk {
     let growthFactor: UnsafeMutablePointer<Double>
     let dropoutRate: UnsafeMutablePointer<Double>
     let annualStarts: UnsafeMutablePointer<Double>
+    /// Trainees of each programme summed over its stages, at column * A + programme.
+    let traineeTotal: UnsafeMutablePointer<Double>
+    /// Demand events in force: posts added and the factor, per column and role.
+    let eventAdd: UnsafeMutablePointer<Double>
+    let eventMultiply: UnsafeMutablePointer<Double>
     /// Column-major R x R progression matrix K per column, and mu_r per column and role.
     let K: UnsafeMutablePointer<Double>
     let mu: UnsafeMutablePointer<Double>
@@ -93,6 +98,8 @@ final class Chunk {
         exitRate = buffer(cr); moveRate = buffer(cr); fillRate = buffer(cr); share = buffer(cr)
         monthlyCap = buffer(cr, .infinity); pay = buffer(cr); mix = buffer(cr, 1)
         growthFactor = buffer(C, 1); dropoutRate = buffer(C * A); annualStarts = buffer(C * A)
+        traineeTotal = buffer(C * A)
+        eventAdd = buffer(cr); eventMultiply = buffer(cr, 1)
         K = buffer(C * R * R); mu = buffer(cr)
         demand = buffer(cr); exits = buffer(cr); moves = buffer(cr); effective = buffer(cr)
         acc = buffer(cr * StoredMetric.count)
@@ -132,6 +139,7 @@ final class Chunk {
                 case .growth: refreshGrowth(u, month, plan)
                 case .progression: refreshProgression(u, month, plan)
                 case .programme(let a): refreshProgramme(u, a, month, plan)
+                case .events: refreshEvents(u, month, plan)
                 }
             }
         }
@@ -229,6 +237,29 @@ final class Chunk {
         }
     }
 
+    private func refreshEvents(_ u: Int, _ month: Month, _ plan: UnitPlan) {
+        for path in 0..<pathCount {
+            let col = u * pathCount + path
+            let add = eventAdd + col * R
+            let multiply = eventMultiply + col * R
+            if path > 0 && !plan.eventsVary {
+                add.update(from: eventAdd + (u * pathCount) * R, count: R)
+                multiply.update(from: eventMultiply + (u * pathCount) * R, count: R)
+                continue
+            }
+            for r in 0..<R { add[r] = 0; multiply[r] = 1 }
+            for event in plan.leaf.events where event.from <= month {
+                let v = sampler.value(event.value, at: month, path: firstPath + path, unitKey: plan.unitKey)
+                for r in 0..<R where event.role == nil || event.role == r {
+                    switch event.kind {
+                    case .add: add[r] += v
+                    case .multiply: multiply[r] *= v
+                    }
+                }
+            }
+        }
+    }
+
     // MARK: - One month
 
     private func monthStep(_ step: Int) {
@@ -239,15 +270,13 @@ final class Chunk {
 
         // 1. Demand D_t = (E0 g_t mix_t + additive events) * multiplicative events.
         for (u, plan) in units.enumerated() {
-            let eventBase = step * R
             for path in 0..<pathCount {
                 let col = u * pathCount + path
                 growthIndex[col] *= growthFactor[col]
                 let g = growthIndex[col]
                 for r in 0..<R {
                     let i = col * R + r
-                    demand[i] = (plan.established[r] * g * mix[i] + plan.eventAdd[eventBase + r])
-                        * plan.eventMultiply[eventBase + r]
+                    demand[i] = (plan.established[r] * g * mix[i] + eventAdd[i]) * eventMultiply[i]
                 }
             }
         }
@@ -294,12 +323,7 @@ final class Chunk {
         for (a, programme) in model.programmes.enumerated() where programme.inPostShare > 0 {
             let w = programme.inPostShare
             let target = programme.countsToward
-            for col in 0..<C {
-                let t = T + col * S + stageOffset[a]
-                var sum = 0.0
-                for k in 0..<programme.duration { sum += t[k] }
-                effective[col * R + target] += w * sum
-            }
+            for col in 0..<C { effective[col * R + target] += w * traineeTotal[col * A + a] }
         }
         for u in 0..<units.count {
             let key = units[u].unitKey
@@ -343,10 +367,7 @@ final class Chunk {
         for col in 0..<C {
             for r in 0..<R { acc[(col * R + r) * M + StoredMetric.trainees.rawValue] = 0 }
             for (a, programme) in model.programmes.enumerated() {
-                let t = T + col * S + stageOffset[a]
-                var sum = 0.0
-                for k in 0..<programme.duration { sum += t[k] }
-                acc[(col * R + programme.to) * M + StoredMetric.trainees.rawValue] += sum
+                acc[(col * R + programme.to) * M + StoredMetric.trainees.rawValue] += traineeTotal[col * A + a]
             }
         }
     }
@@ -422,11 +443,15 @@ final class Chunk {
                 }
             }
         }
-        // Flows: out_r = mu_r F1[r]; in_r = F2[r] - (1 - mu_r) F1[r].
-        for i in 0..<(C * R) {
-            let out = mu[i] * F1[i]
-            acc[i * M + StoredMetric.progressionOut.rawValue] += out
-            acc[i * M + StoredMetric.progressionIn.rawValue] += F2[i] - (F1[i] - out)
+        // Flows: out_r = mu_r F1[r]; in_s = sum over r of m[r -> s] F1[r].
+        for i in 0..<(C * R) { acc[i * M + StoredMetric.progressionOut.rawValue] += mu[i] * F1[i] }
+        for u in 0..<units.count {
+            for (from, to) in units[u].transitionPairs {
+                for path in 0..<pathCount {
+                    let col = u * pathCount + path
+                    acc[(col * R + to) * M + StoredMetric.progressionIn.rawValue] += K[col * R * R + to + from * R] * F1[col * R + from]
+                }
+            }
         }
     }
 
@@ -442,21 +467,32 @@ final class Chunk {
                 let q = dropoutRate[col * A + a]
                 var dropouts = 0.0
                 var completers: Double
+                var survivors = 0.0  // trainees still in training after this month, before starts
                 if noise {
                     // Dropouts at each stage ~ Bin(T[k], q); survivors advance.
-                    var out = [Double](repeating: 0, count: d)
-                    for k in 0..<d {
-                        var s = RandomStream(key: key, what: DrawKind.dropouts.code(programmeHash[a]),
-                                             month: month.index, path: firstPath + path, sub: UInt32(k))
-                        out[k] = Binomial.sample(n: t[k], p: q, stream: &s)
-                        dropouts += out[k]
+                    var s = RandomStream(key: key, what: DrawKind.dropouts.code(programmeHash[a]),
+                                         month: month.index, path: firstPath + path, sub: UInt32(d - 1))
+                    let lastOut = Binomial.sample(n: t[d - 1], p: q, stream: &s)
+                    dropouts = lastOut
+                    completers = t[d - 1] - lastOut
+                    for k in stride(from: d - 1, through: 1, by: -1) {
+                        var sk = RandomStream(key: key, what: DrawKind.dropouts.code(programmeHash[a]),
+                                              month: month.index, path: firstPath + path, sub: UInt32(k - 1))
+                        let out = Binomial.sample(n: t[k - 1], p: q, stream: &sk)
+                        dropouts += out
+                        t[k] = t[k - 1] - out
+                        survivors += t[k]
                     }
-                    completers = t[d - 1] - out[d - 1]
-                    if d > 1 { for k in stride(from: d - 1, through: 1, by: -1) { t[k] = t[k - 1] - out[k - 1] } }
                 } else {
-                    for k in 0..<d { dropouts += q * t[k] }
+                    // O_k = q T[k]; C = (1 - q) T[d-1]; T[k] <- (1 - q) T[k-1], in one pass.
+                    var total = t[d - 1]
                     completers = (1 - q) * t[d - 1]
-                    if d > 1 { for k in stride(from: d - 1, through: 1, by: -1) { t[k] = (1 - q) * t[k - 1] } }
+                    for k in stride(from: d - 1, through: 1, by: -1) {
+                        total += t[k - 1]
+                        t[k] = (1 - q) * t[k - 1]
+                        survivors += t[k]
+                    }
+                    dropouts = q * total
                 }
                 var starts = annualStarts[col * A + a] * profile
                 if noise {
@@ -470,6 +506,7 @@ final class Chunk {
                     f2[from] -= starts
                 }
                 t[0] = starts
+                traineeTotal[col * A + a] = survivors + starts
                 f2[programme.to] += completers
                 if let from = programme.from, programme.dropoutsReturn { f2[from] += dropouts }
                 let accTo = acc + (col * R + programme.to) * M

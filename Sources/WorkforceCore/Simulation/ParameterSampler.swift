@@ -3,15 +3,18 @@
 ///
 /// A draw is the distribution's quantile at a uniform number from the stream
 /// (seed, scope key, path, parameter key, point index): scope `path` shares the draw between
-/// units, `unit` keys it by the unit's name, `year` by the financial year of the month.
+/// units, `unit` keys it by the unit's name, `year` by the financial year of the month. Shared
+/// draws are read from a `DrawTable` made once per run.
 struct ParameterSampler: Sendable {
     let seed: UInt64
     let deterministic: Bool
+    let table: DrawTable?
     private let sharedKey: Philox
 
-    init(seed: UInt64, deterministic: Bool) {
+    init(seed: UInt64, deterministic: Bool, table: DrawTable? = nil) {
         self.seed = seed
         self.deterministic = deterministic
+        self.table = table
         self.sharedKey = streamKey(seed: seed, unitHash: 0)
     }
 
@@ -22,12 +25,21 @@ struct ParameterSampler: Sendable {
                 return x
             case .random(let d):
                 if deterministic { return d.mean }
+                if d.scope != .unit, let x = table?.value(.init(key: q.key, point: point), path: path, month: month) {
+                    return x
+                }
                 let key = d.scope == .unit ? unitKey : sharedKey
                 let yearWord = d.scope == .year ? month.financialYear : 0
-                var stream = RandomStream(key: key, what: DrawKind.parameter.code(q.key),
-                                          month: yearWord, path: path, sub: UInt32(point & 0xFFFF))
-                return d.quantile(stream.uniform())
+                return d.quantile(ParameterSampler.uniform(key: key, quantityKey: q.key, point: point,
+                                                           yearWord: yearWord, path: path))
             }
         }
+    }
+
+    /// The uniform number behind a parameter draw.
+    static func uniform(key: Philox, quantityKey: UInt64, point: Int, yearWord: Int, path: Int) -> Double {
+        var stream = RandomStream(key: key, what: DrawKind.parameter.code(quantityKey),
+                                  month: yearWord, path: path, sub: UInt32(point & 0xFFFF))
+        return stream.uniform()
     }
 }

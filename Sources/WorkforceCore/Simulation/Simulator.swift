@@ -35,7 +35,8 @@ public enum Simulator {
     public static func run(_ input: Model, options: SimulationOptions = .init()) -> SummaryTable {
         let model = options.deterministic ? input.deterministic : input
         openblas_set_num_threads(1)
-        let sampler = ParameterSampler(seed: model.seed, deterministic: options.deterministic)
+        let draws = options.deterministic ? nil : DrawTable(model: model, seed: model.seed, threads: options.threads)
+        let sampler = ParameterSampler(seed: model.seed, deterministic: options.deterministic, table: draws)
         let metrics = Metric.reported(for: model)
         var table = SummaryTable(model: model, metrics: metrics)
         let R = model.roles.count
@@ -111,7 +112,7 @@ public enum Simulator {
         let width = table.statCount
         let tasks = slots.count * (R + 1) * periods
         let workers = Swift.max(1, Swift.min(threads, tasks))
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: workers * 3 * P)
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: workers * 2 * P)
         defer { scratch.deallocate() }
         let scratchBox = UncheckedBox(scratch)
         let statsBox = UncheckedBox(stats)
@@ -119,9 +120,8 @@ public enum Simulator {
             let slot = task / ((R + 1) * periods)
             let roleSlot = (task / periods) % (R + 1)
             let period = task % periods
-            let numerator = scratchBox.value + worker * 3 * P
+            let numerator = scratchBox.value + worker * 2 * P
             let denominator = numerator + P
-            let sortBuffer = denominator + P
             let first = table.firstRow(areaPosition: position[slots[slot]], roleSlot: roleSlot, period: period)
             for (mi, metric) in table.metrics.enumerated() {
                 let (num, den) = metric.source
@@ -130,7 +130,7 @@ public enum Simulator {
                     gather(values, slot: slot, roleSlot: roleSlot, period: period, metric: den, into: denominator)
                     for i in 0..<P { numerator[i] = denominator[i] > 0 ? numerator[i] / denominator[i] : 0 }
                 }
-                Statistics.summarise(numerator, count: P, quantiles: table.quantiles, scratch: sortBuffer,
+                Statistics.summarise(numerator, count: P, quantiles: table.quantiles,
                                      into: statsBox.value + (first + mi) * width)
             }
         }

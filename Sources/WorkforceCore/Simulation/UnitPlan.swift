@@ -12,6 +12,8 @@ struct UnitPlan {
         case progression
         /// completion and starts of a programme.
         case programme(Int)
+        /// the demand events in force.
+        case events
     }
 
     let leaf: Leaf
@@ -20,9 +22,8 @@ struct UnitPlan {
     let filled: [Double]
     /// E0 = F0 + V0 per role.
     let established: [Double]
-    /// Additive and multiplicative demand events in force, at [step * R + role].
-    let eventAdd: [Double]
-    let eventMultiply: [Double]
+    /// Progression transitions as (from, to) role pairs, each once.
+    let transitionPairs: [(from: Int, to: Int)]
     /// Refreshes due at each step.
     let refreshes: [[Refresh]]
     /// Whether each refresh group draws per path (otherwise one evaluation serves every path).
@@ -30,6 +31,7 @@ struct UnitPlan {
     let growthVaries: Bool
     let progressionVaries: Bool
     let programmeVaries: [Bool]
+    let eventsVary: Bool
 
     init(model: Model, leafIndex: Int, seed: UInt64) {
         let leaf = model.leaves[leafIndex]
@@ -43,23 +45,11 @@ struct UnitPlan {
 
         let start = model.timeline.start
         let months = model.timeline.months
-        let roleCount = model.roles.count
-        var add = [Double](repeating: 0, count: months * roleCount)
-        var multiply = [Double](repeating: 1, count: months * roleCount)
-        for event in leaf.events {
-            let first = Swift.max(0, event.from - start)
-            guard first < months else { continue }
-            for step in first..<months {
-                for r in 0..<roleCount where event.role == nil || event.role == r {
-                    switch event.kind {
-                    case .add: add[step * roleCount + r] += event.value
-                    case .multiply: multiply[step * roleCount + r] *= event.value
-                    }
-                }
-            }
+        var pairs: [(from: Int, to: Int)] = []
+        for t in leaf.progression where !pairs.contains(where: { $0.from == t.from && $0.to == t.to }) {
+            pairs.append((t.from, t.to))
         }
-        eventAdd = add
-        eventMultiply = multiply
+        transitionPairs = pairs
 
         var due = [[Refresh]](repeating: [], count: months)
         func schedule(_ quantities: [Quantity], _ refresh: Refresh) {
@@ -75,11 +65,19 @@ struct UnitPlan {
         for (a, p) in leaf.programmes.enumerated() {
             schedule([p.completion, p.starts], .programme(a))
         }
+        schedule(leaf.events.map(\.value), .events)
+        for event in leaf.events {
+            let s = event.from - start
+            if s > 0 && s < months && !due[s].contains(where: { if case .events = $0 { return true } else { return false } }) {
+                due[s].append(.events)
+            }
+        }
         refreshes = due
         roleVaries = leaf.roles.map { UnitPlan.quantities(of: $0).contains(where: \.isRandom) }
         growthVaries = leaf.growth.isRandom || leaf.elasticity.isRandom
         progressionVaries = leaf.progression.contains { $0.rate.isRandom }
         programmeVaries = leaf.programmes.map { $0.completion.isRandom || $0.starts.isRandom }
+        eventsVary = leaf.events.contains { $0.value.isRandom }
     }
 
     static func quantities(of p: RoleParameters) -> [Quantity] {
