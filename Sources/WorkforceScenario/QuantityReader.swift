@@ -158,23 +158,19 @@ enum QuantityReader {
     }
 
     private static func yearTable(_ entries: [ScenarioNode.Entry], node: ScenarioNode, field: String, valid: ValidRange) throws -> Quantity {
-        var points: [Quantity.Point] = []
-        var financial: Bool? = nil
+        var points: [(YearKey, Quantity.Point)] = []
         for e in entries {
             let entryField = "\(field).\(e.key)"
             guard let year = YearKey(e.key) else {
                 throw e.value.error(entryField, "'\(e.key)' is not a year; write 2024 (calendar, from January) or 2024/25 (financial, from April)")
             }
-            if let f = financial, f != year.financial {
+            if let first = points.first, first.0.financial != year.financial {
                 throw e.value.error(entryField, "mixes calendar and financial years; use one kind in a table")
             }
-            financial = year.financial
-            if let last = points.last?.from, year.firstMonth <= last {
-                throw e.value.error(entryField, "years must increase")
-            }
-            points.append(.init(from: year.firstMonth, value: try value(e.value, field: entryField, valid: valid)))
+            points.append((year, .init(from: year.firstMonth, value: try value(e.value, field: entryField, valid: valid))))
         }
-        return Quantity(points: points, interpolation: .step)
+        // A YAML mapping has no order (and a what-if may add years to its base's table).
+        return Quantity(points: points.sorted { $0.0.year < $1.0.year }.map(\.1), interpolation: .step)
     }
 
     private enum InterpolationName: String, CaseIterable { case step, linear }

@@ -4,18 +4,20 @@ import Foundation
 ///
 /// Merging (the child over its base): mappings merge key by key, recursively; lists whose items
 /// are all mappings with a `name` merge item by item on the name (new names are appended); any
-/// other value in the child replaces the base's. Relative `file:` paths keep pointing next to the
+/// other value in the child replaces the base's. A value written as a mapping (a distribution,
+/// a schedule, a table by year, a `file:` reference) replaces the base's value whole. Relative `file:` paths keep pointing next to the
 /// file that wrote them.
 enum ScenarioDocument {
     /// Largest scenario YAML file read, in bytes.
     static let maxBytes = 16 << 20
 
-    static func load(path: String) throws -> ScenarioNode {
-        try load(path: path, chain: [])
+    static func load(path: String, log: InputLog) throws -> ScenarioNode {
+        try load(path: path, chain: [], log: log)
     }
 
-    private static func load(path: String, chain: [String]) throws -> ScenarioNode {
+    private static func load(path: String, chain: [String], log: InputLog) throws -> ScenarioNode {
         let text = try readYAML(path: path)
+        log.record(path)
         var node = try ScenarioNode.parse(text, file: path)
         guard node.entries != nil else {
             throw node.error("", "expected a mapping of scenario keys (start, units, roles, baseline, ...), got \(node.kindName)")
@@ -30,7 +32,7 @@ enum ScenarioDocument {
         }
         let base: ScenarioNode
         do {
-            base = try load(path: basePath, chain: chainHere)
+            base = try load(path: basePath, chain: chainHere, log: log)
         } catch let error as ScenarioError where error.message == "no such file" && error.file == basePath {
             throw extends.error("extends", "'\(relative)' does not exist (looked for \(basePath))")
         }
@@ -61,6 +63,7 @@ enum ScenarioDocument {
     }
 
     static func merge(base: ScenarioNode, over child: ScenarioNode) -> ScenarioNode {
+        if isValueForm(base) || isValueForm(child) { return child }
         switch (base.kind, child.kind) {
         case (.mapping(var entries), .mapping(let childEntries)):
             for e in childEntries {
@@ -84,6 +87,15 @@ enum ScenarioDocument {
         default:
             return child
         }
+    }
+
+    /// A mapping that is one value rather than a set of settings: a distribution, a schedule, a
+    /// table by year or a file reference. It replaces whatever it meets, whole. (A population
+    /// driver `{population, elasticity}` is settings: a what-if may change just its elasticity.)
+    static func isValueForm(_ node: ScenarioNode) -> Bool {
+        guard let entries = node.entries, let first = entries.first else { return false }
+        if entries.contains(where: { ["dist", "schedule", "file"].contains($0.key) }) { return true }
+        return YearKey(first.key) != nil
     }
 
     private static func names(_ items: [ScenarioNode]) -> [String]? {

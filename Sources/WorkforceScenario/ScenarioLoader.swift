@@ -12,21 +12,48 @@ public enum ScenarioLoader {
         public var paths: Int?
         public var seed: UInt64?
         public var quantiles: [Double]?
+        /// `--set PATH=VALUE` changes, applied in order after `extends` is merged.
+        public var assignments: [Assignment]
 
         public init(start: Month? = nil, horizon: Month? = nil, periods: PeriodKind? = nil,
-                    paths: Int? = nil, seed: UInt64? = nil, quantiles: [Double]? = nil) {
+                    paths: Int? = nil, seed: UInt64? = nil, quantiles: [Double]? = nil,
+                    assignments: [Assignment] = []) {
             self.start = start
             self.horizon = horizon
             self.periods = periods
             self.paths = paths
             self.seed = seed
             self.quantiles = quantiles
+            self.assignments = assignments
         }
     }
 
+    /// A loaded scenario and every file read to make it (the scenario, the files it extends,
+    /// its CSV tables), in the order they were read.
+    public struct Loaded: Sendable {
+        public var model: Model
+        public var inputs: [String]
+    }
+
     public static func load(path: String, settings: Settings = .init()) throws -> Model {
-        let root = try ScenarioDocument.load(path: path)
-        return try ModelBuilder(root: root, path: path, settings: settings).build()
+        try read(path: path, settings: settings).model
+    }
+
+    public static func read(path: String, settings: Settings = .init()) throws -> Loaded {
+        let inputs = InputLog()
+        var root = try ScenarioDocument.load(path: path, log: inputs)
+        for assignment in settings.assignments { root = try assignment.apply(to: root) }
+        let model = try ModelBuilder(root: root, path: path, settings: settings, inputs: inputs).build()
+        return Loaded(model: model, inputs: inputs.files)
+    }
+}
+
+/// The files a load reads, each once, in order.
+final class InputLog {
+    private(set) var files: [String] = []
+
+    func record(_ path: String) {
+        if !files.contains(path) { files.append(path) }
     }
 }
 
@@ -48,6 +75,7 @@ struct ModelBuilder {
     let root: ScenarioNode
     let path: String
     let settings: ScenarioLoader.Settings
+    let inputs: InputLog
 
     static let topKeys = ["name", "description", "start", "horizon", "periods", "paths", "seed", "noise",
                           "quantiles", "levels", "units", "roles", "baseline", "progression",
@@ -667,6 +695,7 @@ struct ModelBuilder {
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw node["file"]!.error(field, "'\(relative)' does not exist (looked for \(resolved)); paths are relative to the file that names them")
         }
+        inputs.record(resolved)
         return (resolved, resolved)
     }
 

@@ -34,6 +34,9 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Reporting periods: financial, calendar or monthly.")
     var periods: PeriodKind?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Change a parameter: PATH=VALUE, e.g. roles.care_worker.turnover=0.22 (repeatable; VALUE is YAML, so a distribution or schedule works too).", valueName: "path=value"))
+    var assignments: [String] = []
+
     func settings() throws -> ScenarioLoader.Settings {
         var s = ScenarioLoader.Settings()
         if let start {
@@ -45,6 +48,7 @@ struct ScenarioOptions: ParsableArguments {
             s.horizon = m
         }
         s.periods = periods
+        s.assignments = try assignments.map { try Assignment(parsing: $0) }
         return s
     }
 }

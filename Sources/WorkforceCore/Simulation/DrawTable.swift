@@ -47,7 +47,7 @@ struct DrawTable: Sendable {
                 let (n, path) = (task / paths, task % paths)
                 let (id, d) = found[n]
                 for y in 0..<(d.scope == .year ? years : 1) {
-                    let u = ParameterSampler.uniform(key: shared, quantityKey: id.key, point: id.point,
+                    let u = ParameterSampler.uniform(key: shared, quantityKey: id.key,
                                                      yearWord: d.scope == .year ? firstYear + y : 0, path: path)
                     let x = d.quantile(u)
                     for yy in (d.scope == .year ? y...y : 0...(years - 1)) {

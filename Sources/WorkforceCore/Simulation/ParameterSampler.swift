@@ -2,9 +2,11 @@
 /// (or by their mean in the expected-value run).
 ///
 /// A draw is the distribution's quantile at a uniform number from the stream
-/// (seed, scope key, path, parameter key, point index): scope `path` shares the draw between
-/// units, `unit` keys it by the unit's name, `year` by the financial year of the month. Shared
-/// draws are read from a `DrawTable` made once per run.
+/// (seed, scope key, path, parameter key): scope `path` shares the draw between units, `unit`
+/// keys it by the unit's name, `year` by the financial year of the month. Every point of a
+/// schedule uses the same uniform number, so a path that draws high on one date draws high on
+/// the next (a phased change moves each path's value, it does not reshuffle them). Shared draws
+/// are read from a `DrawTable` made once per run.
 struct ParameterSampler: Sendable {
     let seed: UInt64
     let deterministic: Bool
@@ -30,16 +32,15 @@ struct ParameterSampler: Sendable {
                 }
                 let key = d.scope == .unit ? unitKey : sharedKey
                 let yearWord = d.scope == .year ? month.financialYear : 0
-                return d.quantile(ParameterSampler.uniform(key: key, quantityKey: q.key, point: point,
-                                                           yearWord: yearWord, path: path))
+                return d.quantile(ParameterSampler.uniform(key: key, quantityKey: q.key, yearWord: yearWord, path: path))
             }
         }
     }
 
     /// The uniform number behind a parameter draw.
-    static func uniform(key: Philox, quantityKey: UInt64, point: Int, yearWord: Int, path: Int) -> Double {
+    static func uniform(key: Philox, quantityKey: UInt64, yearWord: Int, path: Int) -> Double {
         var stream = RandomStream(key: key, what: DrawKind.parameter.code(quantityKey),
-                                  month: yearWord, path: path, sub: UInt32(point & 0xFFFF))
+                                  month: yearWord, path: path)
         return stream.uniform()
     }
 }

@@ -1,0 +1,57 @@
+import Foundation
+import XCTest
+import WorkforceCore
+import WorkforceScenario
+import WorkforceWriters
+
+/// Every scenario in Scenarios/ loads and runs (few paths), and the calibrated baselines reproduce
+/// the published figures they were built from.
+final class ShippedScenarioTests: XCTestCase {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static var scenarioFiles: [String] {
+        let root = repository.appendingPathComponent("Scenarios").path
+        let files = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
+        return files.filter { $0.hasSuffix(".yaml") && !$0.contains("/schema") }.sorted().map { root + "/" + $0 }
+    }
+
+    func testEveryShippedScenarioLoadsAndRuns() throws {
+        let files = ShippedScenarioTests.scenarioFiles
+        XCTAssertGreaterThanOrEqual(files.count, 8, "\(files)")
+        for file in files {
+            var model = try ScenarioLoader.load(path: file)
+            model.paths = 16
+            let table = Simulator.run(model, options: SimulationOptions(threads: 2))
+            XCTAssertGreaterThan(table.rowCount, 0, file)
+            for i in 0..<table.rowCount {
+                for v in table.values(i) { XCTAssert(v.isFinite && v >= 0, "\(file): row \(i) \(table.row(i))") }
+            }
+        }
+    }
+
+    func testAWhatIfCanChangeJustThePopulationElasticity() throws {
+        let root = ShippedScenarioTests.repository.appendingPathComponent("Scenarios").path
+        let base = try ScenarioLoader.load(path: root + "/england-2023/scenario.yaml")
+        let high = try ScenarioLoader.load(path: root + "/whatifs/demand-high.yaml")
+        XCTAssertTrue(base.leaves[0].elasticity.isRandom)
+        XCTAssertEqual(high.leaves[0].elasticity.constantValue, 1.3)
+        XCTAssertEqual(high.leaves[0].growth, base.leaves[0].growth, "the population file is kept")
+    }
+
+    func vacancyRate(_ file: String, area: String, period: String, metric: Metric = .vacancyRate) throws -> Double {
+        let model = try ScenarioLoader.load(path: ShippedScenarioTests.repository.appendingPathComponent(file).path)
+        return Simulator.run(model, options: SimulationOptions(threads: 2, deterministic: true))
+            .values(area: area, role: nil, period: period, metric: metric)![0]
+    }
+
+    func testNorthWestReproducesItsPublishedRates() throws {
+        let file = "Scenarios/north-west-2017/scenario.yaml"
+        XCTAssertEqual(try vacancyRate(file, area: "North West", period: "2017/18"), 0.057, accuracy: 0.004)
+        XCTAssertEqual(try vacancyRate(file, area: "North West", period: "2017/18", metric: .turnoverRate), 0.259, accuracy: 0.01)
+    }
+
+    func testEnglandReproducesItsPublishedVacancyRate() throws {
+        XCTAssertEqual(try vacancyRate("Scenarios/england-2023/scenario.yaml", area: "England", period: "2024/25"), 0.083, accuracy: 0.004)
+    }
+}
