@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // OpenBLAS (CBLAS) and LAPACKE from Debian's libopenblas-dev and liblapacke-dev.
@@ -30,7 +31,10 @@ let package = Package(
             ]
         ),
         // Summaries -> CSV and JSON text, and atomic file output.
-        .target(name: "WorkforceWriters", dependencies: ["WorkforceCore"]),
+        .target(
+            name: "WorkforceWriters",
+            dependencies: ["WorkforceCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "workforce",
             dependencies: [

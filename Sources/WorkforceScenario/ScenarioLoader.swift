@@ -138,6 +138,7 @@ struct ModelBuilder {
         for (leaf, columns) in baselineColumns {
             for (role, draft) in columns { drafts[leaf][role].apply(draft) }
         }
+        try checkAssignmentsTakeEffect(roles: roles, leafCount: leafAreas.count, baselineColumns: baselineColumns)
 
         var leaves: [Leaf] = []
         for (l, area) in leafAreas.enumerated() {
@@ -162,6 +163,22 @@ struct ModelBuilder {
         }
         return Model(name: name, timeline: timeline, paths: paths, seed: seed, noise: noise,
                      quantiles: quantiles, roles: roles, programmes: programmes, areas: areas, leaves: leaves)
+    }
+
+    /// A `--set` of a role-level parameter that every unit sets in the baseline CSV (whose
+    /// values win) would change nothing: say so rather than run a silent no-op.
+    private func checkAssignmentsTakeEffect(roles: [String], leafCount: Int, baselineColumns: [Int: [Int: RoleDraft]]) throws {
+        for a in settings.assignments where a.path.count == 3 && a.path[0] == "roles" {
+            guard let r = roles.firstIndex(of: a.path[1]) else { continue }
+            let key = a.path[2]
+            let setEverywhere = (0..<leafCount).allSatisfy { leaf in
+                guard let d = baselineColumns[leaf]?[r] else { return false }
+                return d.sets(key)
+            }
+            if setEverywhere && leafCount > 0 {
+                throw Assignment.location.error(a.pathText, "has no effect: every unit sets \(key) for \(a.path[1]) in the baseline table, whose per-unit values take precedence; change the table, or use overrides.UNIT.roles... only where the table leaves it empty")
+            }
+        }
     }
 
     private func readQuantiles() throws -> [Double] {
@@ -726,6 +743,19 @@ struct ModelBuilder {
 }
 
 extension RoleDraft {
+    /// Whether a baseline row gives the parameter named `key` (NaN marks "not given").
+    func sets(_ key: String) -> Bool {
+        switch key {
+        case "turnover": return turnover != nil
+        case "time_to_fill": return timeToFill != nil
+        case "international_cap": return internationalCap != nil
+        case "pay": return pay != nil
+        case "retained_in_sector": return !(retainedInSector.constantValue?.isNaN ?? false)
+        case "international_share": return !(internationalShare.constantValue?.isNaN ?? false)
+        default: return false
+        }
+    }
+
     /// Applies the per-unit values of a baseline row (NaN marks "not given").
     mutating func apply(_ row: RoleDraft) {
         if let t = row.turnover { turnover = t }

@@ -9,6 +9,11 @@ public struct OutputError: Error, CustomStringConvertible {
     public var file: String
     public var message: String
     public var description: String { "\(file): \(message)" }
+
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
 }
 
 /// Writes a file so that readers see either the old file or the whole new one: the bytes go to a

@@ -3,38 +3,83 @@ import WorkforceCore
 /// Writes a summary table as the long-form CSV of the README: RFC 4180, UTF-8, `.` decimals,
 /// no thousands separators.
 public enum CSVWriter {
-    /// The header and every row, each line ended by `\n`.
-    public static func write(_ table: SummaryTable, to output: inout some TextOutputStream) {
-        var header = "scenario,level,area,role,period,months,metric,mean,sd"
-        for q in table.quantiles { header += "," + quantileLabel(q) }
-        output.write(header + "\n")
+    /// Long: one row per area, role, period and metric. Wide: one row per area, role, metric and
+    /// statistic, with the periods as columns (the table a planner pastes into a report).
+    public enum Format: String, CaseIterable, Sendable { case long, wide }
+
+    /// Which rows to write, and how.
+    public struct Options: Sendable {
+        public var format: Format = .long
+        /// Only these metrics, levels and roles (`all` for the total over roles); nil for every one.
+        public var metrics: Set<Metric>? = nil
+        public var levels: Set<String>? = nil
+        public var roles: Set<String>? = nil
+        /// Whether to write the header line (a sweep writes it once for all its scenarios).
+        public var header = true
+
+        public init() {}
+    }
+
+    /// Writes the table, each line ended by `\n`.
+    public static func write(_ table: SummaryTable, options: Options = .init(), to output: inout some TextOutputStream) {
+        let statistics = ["mean", "sd"] + table.quantiles.map(quantileLabel)
+        if options.header {
+            switch options.format {
+            case .long:
+                output.write("scenario,level,area,role,period,months,metric," + statistics.joined(separator: ",") + "\n")
+            case .wide:
+                output.write("scenario,level,area,role,metric,statistic," + table.periods.map { field($0.label) }.joined(separator: ",") + "\n")
+            }
+        }
         let scenario = field(table.scenario)
+        let periods = table.periods.count
+        let metrics = table.metrics.count
         var line = ""
         line.reserveCapacity(256)
-        for i in 0..<table.rowCount {
-            let row = table.row(i)
-            let area = table.areas[row.area]
-            let period = table.periods[row.period]
-            line.removeAll(keepingCapacity: true)
-            line += scenario; line += ","
-            line += field(area.level); line += ","
-            line += field(area.name); line += ","
-            line += row.role.map { field(table.roles[$0]) } ?? "all"; line += ","
-            line += period.label; line += ","
-            line += String(period.months); line += ","
-            line += row.metric.rawValue
-            for v in table.values(i) {
-                line += ","
-                line += number(v)
+        // Rows are ordered area, role, period, metric: a (area, role) block is periods x metrics.
+        for block in 0..<(table.rowCount / (periods * metrics)) {
+            let first = table.row(block * periods * metrics)
+            let area = table.areas[first.area]
+            let role = first.role.map { table.roles[$0] } ?? "all"
+            if let levels = options.levels, !levels.contains(area.level) { continue }
+            if let roles = options.roles, !roles.contains(role) { continue }
+            let prefix = scenario + "," + field(area.level) + "," + field(area.name) + "," + field(role) + ","
+            switch options.format {
+            case .long:
+                for period in 0..<periods {
+                    for (mi, metric) in table.metrics.enumerated() where options.metrics?.contains(metric) ?? true {
+                        let index = block * periods * metrics + period * metrics + mi
+                        line.removeAll(keepingCapacity: true)
+                        line += prefix
+                        line += table.periods[period].label; line += ","
+                        line += String(table.periods[period].months); line += ","
+                        line += metric.rawValue
+                        for v in table.values(index) { line += ","; line += number(v) }
+                        line += "\n"
+                        output.write(line)
+                    }
+                }
+            case .wide:
+                for (mi, metric) in table.metrics.enumerated() where options.metrics?.contains(metric) ?? true {
+                    for (si, statistic) in statistics.enumerated() {
+                        line.removeAll(keepingCapacity: true)
+                        line += prefix + metric.rawValue + "," + statistic
+                        for period in 0..<periods {
+                            let index = block * periods * metrics + period * metrics + mi
+                            line += ","
+                            line += number(table.stats[index * table.statCount + si])
+                        }
+                        line += "\n"
+                        output.write(line)
+                    }
+                }
             }
-            line += "\n"
-            output.write(line)
         }
     }
 
-    public static func string(_ table: SummaryTable) -> String {
+    public static func string(_ table: SummaryTable, options: Options = .init()) -> String {
         var s = ""
-        write(table, to: &s)
+        write(table, options: options, to: &s)
         return s
     }
 

@@ -13,7 +13,7 @@ struct Resolve: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let model = try ScenarioLoader.load(path: scenario.scenario, settings: try scenario.settings())
+            let model = try ScenarioLoader.load(path: scenario.scenario, settings: try scenario.load.settings())
             print(try ResolvedJSON.string(model), terminator: "")
         }
     }

@@ -12,7 +12,21 @@ struct Run: ParsableCommand {
         discussion: "Writes to standard output unless --out is given. The output file is written atomically: a failed or interrupted run leaves no file and never overwrites a good one.")
 
     @OptionGroup var scenario: ScenarioOptions
+    @OptionGroup var simulation: SimulationFlags
+    @OptionGroup var output: OutputOptions
 
+    func run() throws {
+        try reportingErrors {
+            let loaded = try ScenarioLoader.read(path: scenario.scenario, settings: try simulation.apply(to: scenario.load.settings()))
+            let table = simulation.simulate { options in Simulator.run(loaded.model, options: options) }
+            try output.write(CSVWriter.string(table, options: try output.csvOptions(for: table)),
+                             models: [loaded.model], inputs: loaded.inputs, deterministic: simulation.deterministic)
+        }
+    }
+}
+
+/// How to simulate: paths, seed, quantiles, threads, the expected-value run.
+struct SimulationFlags: ParsableArguments {
     @Option(help: "Monte Carlo paths (default: the scenario's, else 1000).")
     var paths: Int?
 
@@ -27,9 +41,6 @@ struct Run: ParsableCommand {
 
     @Flag(help: "Expected-value run: one path, distributions at their means, no noise.")
     var deterministic = false
-
-    @Option(help: "Write the CSV to this file instead of standard output.")
-    var out: String?
 
     func validate() throws {
         if let paths, !(1...10_000_000).contains(paths) { throw ValidationError("--paths must be from 1 to 10000000") }
@@ -51,31 +62,98 @@ struct Run: ParsableCommand {
         return out
     }
 
-    func run() throws {
-        try reportingErrors {
-            var settings = try scenario.settings()
-            settings.paths = paths
-            settings.seed = seed
-            settings.quantiles = try parsedQuantiles()
-            let model = try ScenarioLoader.load(path: scenario.scenario, settings: settings)
-            SignalCleanup.install()
-            let progress = ProgressLine()
-            var options = SimulationOptions(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                                            deterministic: deterministic)
-            if let progress {
-                options.progress = { @Sendable fraction in progress.update(fraction) }
-            }
-            let table = Simulator.run(model, options: options)
-            progress?.finish()
-            let csv = CSVWriter.string(table)
-            if let out {
-                try AtomicFile.write(csv, to: out)
-            } else {
-                FileHandle.standardOutput.write(Data(csv.utf8))
+    func apply(to settings: ScenarioLoader.Settings) throws -> ScenarioLoader.Settings {
+        var s = settings
+        s.paths = paths
+        s.seed = seed
+        s.quantiles = try parsedQuantiles()
+        return s
+    }
+
+    /// Runs `body` with simulation options and a progress line on a terminal.
+    func simulate<T>(_ body: (SimulationOptions) throws -> T) rethrows -> T {
+        SignalCleanup.install()
+        let progress = ProgressLine()
+        var options = SimulationOptions(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                        deterministic: deterministic)
+        if let progress { options.progress = { @Sendable fraction in progress.update(fraction) } }
+        defer { progress?.finish() }
+        return try body(options)
+    }
+}
+
+/// Where and how to write the CSV.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Write the CSV to this file instead of standard output.")
+    var out: String?
+
+    @Option(help: "long (one row per period) or wide (periods as columns).")
+    var format: CSVWriter.Format = .long
+
+    @Option(help: "Only these metrics, comma-separated (e.g. staff_in_post,vacancies).")
+    var metrics: String?
+
+    @Option(help: "Only these levels of the unit tree, comma-separated.")
+    var levels: String?
+
+    @Option(help: "Only these roles, comma-separated ('all' for the total over roles).")
+    var roles: String?
+
+    @Flag(help: "Also write OUT.manifest.json: version, command line, seed, paths and SHA-256 of every input and of the output.")
+    var manifest = false
+
+    func validate() throws {
+        if manifest && out == nil { throw ValidationError("--manifest needs --out (the manifest is written beside the CSV)") }
+        if let metrics {
+            for name in list(metrics) where Metric(rawValue: name) == nil {
+                throw ValidationError("--metrics: unknown metric '\(name)'; valid: \(Metric.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
     }
+
+    private func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Writer options, checking level and role names against the table.
+    func csvOptions(for table: SummaryTable) throws -> CSVWriter.Options {
+        var o = CSVWriter.Options()
+        o.format = format
+        o.metrics = metrics.map { Set(list($0).compactMap(Metric.init(rawValue:))) }
+        if let levels {
+            let valid = Set(table.areas.map(\.level))
+            for name in list(levels) where !valid.contains(name) {
+                throw OutputError(file: "--levels", message: "unknown level '\(name)'; valid: \(valid.sorted().joined(separator: ", "))")
+            }
+            o.levels = Set(list(levels))
+        }
+        if let roles {
+            let valid = table.roles + ["all"]
+            for name in list(roles) where !valid.contains(name) {
+                throw OutputError(file: "--roles", message: "unknown role '\(name)'; valid: \(valid.joined(separator: ", "))")
+            }
+            o.roles = Set(list(roles))
+        }
+        return o
+    }
+
+    /// Writes the CSV (atomically to --out, or to standard output) and, with --manifest, the
+    /// manifest beside it.
+    func write(_ csv: String, models: [Model], inputs: [String], deterministic: Bool) throws {
+        guard let out else {
+            FileHandle.standardOutput.write(Data(csv.utf8))
+            return
+        }
+        try AtomicFile.write(csv, to: out)
+        if manifest {
+            let record = try RunManifest(version: Workforce.version, command: CommandLine.arguments, models: models,
+                                         deterministic: deterministic, inputs: inputs, output: out)
+            try AtomicFile.write(try record.json(), to: RunManifest.path(for: out))
+        }
+    }
 }
+
+extension CSVWriter.Format: ExpressibleByArgument {}
 
 /// A one-line progress display on standard error, shown only on a terminal and only once a run
 /// has taken more than a second.

@@ -16,7 +16,7 @@ struct Workforce: ParsableCommand {
         abstract: "Project workforce demand and supply under scenario files.",
         discussion: "Runs Monte Carlo projections of the workforce pipeline (turnover, vacancies, recruitment, training, progression) and writes a tidy CSV.",
         version: version,
-        subcommands: [Run.self, Validate.self, Resolve.self]
+        subcommands: [Run.self, Sweep.self, Compare.self, Validate.self, Resolve.self, Schema.self]
     )
 }
 
@@ -25,6 +25,11 @@ struct ScenarioOptions: ParsableArguments {
     @Argument(help: "The scenario YAML file.")
     var scenario: String
 
+    @OptionGroup var load: LoadOptions
+}
+
+/// How a scenario is read: calendar overrides and `--set` changes.
+struct LoadOptions: ParsableArguments {
     @Option(help: "Override the scenario's start month (YYYY-MM).")
     var start: String?
 
@@ -63,6 +68,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
         printError("error: \(error)")
         throw ExitCode(1)
     } catch let error as OutputError {
+        printError("error: \(error)")
+        throw ExitCode(1)
+    } catch let error as ComparisonError {
         printError("error: \(error)")
         throw ExitCode(1)
     }

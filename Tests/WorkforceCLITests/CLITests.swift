@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Runs the built `workforce` binary as a user would.
-final class CLITests: XCTestCase {
+class CLITests: XCTestCase {
     var directory: String!
 
     override func setUp() {

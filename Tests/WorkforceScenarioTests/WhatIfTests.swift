@@ -105,6 +105,12 @@ final class WhatIfTests: XCTestCase {
         assertError("--set: roles.care_worker.turnover: 1.5 is out of range; it must be in [0, 1)", in: fixture) {
             try load("roles.care_worker.turnover=1.5")
         }
+        fixture.write("base/baseline.csv", ScenarioFixture.baseline.replacingOccurrences(of: "vacancies\n", with: "vacancies,time_to_fill\n")
+            .replacingOccurrences(of: "50\n", with: "50,2\n").replacingOccurrences(of: "5\n", with: "5,2\n")
+            .replacingOccurrences(of: "80\n", with: "80,2\n").replacingOccurrences(of: "10\n", with: "10,2\n"))
+        assertError("--set: roles.care_worker.time_to_fill: has no effect: every unit sets time_to_fill for care_worker in the baseline table, whose per-unit values take precedence; change the table, or use overrides.UNIT.roles... only where the table leaves it empty", in: fixture) {
+            try load("roles.care_worker.time_to_fill=3")
+        }
         assertError("--set: roles.care_worker.turnover: expected PATH=VALUE, for example roles.care_worker.turnover=0.22", in: fixture) {
             try load("roles.care_worker.turnover")
         }

@@ -22,6 +22,12 @@ public struct SimulationOptions: Sendable {
     }
 }
 
+/// Two models that cannot be compared path by path.
+public struct ComparisonError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
 /// Runs the Monte Carlo projection of a resolved model and summarises it.
 ///
 /// Leaves are simulated in blocks; within a block, paths are cut into chunks of `chunkPaths`
@@ -33,12 +39,42 @@ public enum Simulator {
     static let chunkPaths = 64
 
     public static func run(_ input: Model, options: SimulationOptions = .init()) -> SummaryTable {
-        let model = options.deterministic ? input.deterministic : input
+        execute([input], name: input.name, options: options)
+    }
+
+    /// The paired difference `whatIf - base`, path by path, summarised like any metric. Both models
+    /// are run on the same paths; with the same seed they share their random numbers wherever
+    /// they share a parameter, unit and month, so the spread of the difference is the spread of
+    /// the effect, not of two independent samples. Ratios (vacancy and turnover rates) are
+    /// computed on each path before differencing.
+    public static func compare(base: Model, whatIf: Model, options: SimulationOptions = .init()) throws -> SummaryTable {
+        if let problem = shapeProblem(base, whatIf) {
+            throw ComparisonError(message: "'\(whatIf.name)' cannot be compared with '\(base.name)': \(problem); a what-if must keep its base's units, roles, calendar and paths")
+        }
+        return execute([base, whatIf], name: "\(whatIf.name) - \(base.name)", options: options)
+    }
+
+    static func shapeProblem(_ a: Model, _ b: Model) -> String? {
+        if a.roles != b.roles { return "the roles differ" }
+        if a.areas.map(\.name) != b.areas.map(\.name) || a.areas.map(\.parent) != b.areas.map(\.parent) { return "the units differ" }
+        if a.timeline != b.timeline { return "the calendar differs" }
+        if a.paths != b.paths { return "the number of paths differs" }
+        if a.hasPay != b.hasPay { return "one gives pay and the other does not" }
+        return nil
+    }
+
+    /// Runs one model (its summaries) or two of the same shape (the summaries of the second minus
+    /// the first, path by path).
+    private static func execute(_ inputs: [Model], name: String, options: SimulationOptions) -> SummaryTable {
+        let models = inputs.map { options.deterministic ? $0.deterministic : $0 }
+        let model = models[0]
         openblas_set_num_threads(1)
-        let draws = options.deterministic ? nil : DrawTable(model: model, seed: model.seed, threads: options.threads)
-        let sampler = ParameterSampler(seed: model.seed, deterministic: options.deterministic, table: draws)
-        let metrics = Metric.reported(for: model)
-        var table = SummaryTable(model: model, metrics: metrics)
+        let samplers = models.map { m in
+            ParameterSampler(seed: m.seed, deterministic: options.deterministic,
+                             table: options.deterministic ? nil : DrawTable(model: m, seed: m.seed, threads: options.threads))
+        }
+        var table = SummaryTable(model: model, metrics: Metric.reported(for: model))
+        table.scenario = name
         let R = model.roles.count
         let periods = model.timeline.periods.count
         let P = model.paths
@@ -52,16 +88,16 @@ public enum Simulator {
             parentSlot[i] = parents.count
             parents.append(i)
         }
-        let parentValues = PathValues(slots: parents.count, roles: R, periods: periods, paths: P)
+        let parentValues = models.map { _ in PathValues(slots: parents.count, roles: R, periods: periods, paths: P) }
 
-        let perLeaf = Swift.max(1, PathValues.bytes(slots: 1, roles: R, periods: periods, paths: P))
+        let perLeaf = Swift.max(1, models.count * PathValues.bytes(slots: 1, roles: R, periods: periods, paths: P))
         let chunkPaths = Swift.min(P, chunkPaths)
         let blockSize = Swift.max(1, Swift.min(options.blockBytes / perLeaf, Swift.max(1, 4096 / chunkPaths)))
         let leafCount = model.leaves.count
         let blocks = (leafCount + blockSize - 1) / blockSize
         let chunks = (P + chunkPaths - 1) / chunkPaths
         let done = Atomic<Int>(0)
-        let total = Swift.max(1, blocks * chunks)
+        let total = Swift.max(1, blocks * chunks * models.count)
 
         var stats = [Double](repeating: 0, count: table.rowCount * table.statCount)
         let layout = table
@@ -69,31 +105,36 @@ public enum Simulator {
             let statsOut = UncheckedBox(stats.baseAddress!)
             for block in 0..<blocks {
                 let leaves = Array((block * blockSize)..<Swift.min(leafCount, (block + 1) * blockSize))
-                let plans = leaves.map { UnitPlan(model: model, leafIndex: $0, seed: model.seed) }
-                let values = PathValues(slots: leaves.count, roles: R, periods: periods, paths: P)
-                parallelFor(chunks, threads: options.threads) { c, _ in
-                    let first = c * chunkPaths
-                    let chunk = Chunk(model: model, units: plans, sampler: sampler, firstPath: first,
-                                      pathCount: Swift.min(chunkPaths, P - first))
-                    chunk.run(into: values, slotOffset: 0)
-                    let n = done.wrappingAdd(1, ordering: .relaxed).newValue
-                    options.progress?(Double(n) / Double(total))
-                }
-                // Add each leaf into its ancestors, leaf by leaf in unit order within every cell.
-                let ancestors = leaves.map { model.ancestors(of: model.leaves[$0].area).map { parentSlot[$0] } }
-                parallelFor(R * periods * M, threads: options.threads) { cell, _ in
-                    let r = cell / (periods * M)
-                    let period = (cell / M) % periods
-                    let m = cell % M
-                    for (slot, slotAncestors) in ancestors.enumerated() {
-                        let src = values.cell(slot: slot, role: r, period: period, metric: m)
-                        for p in slotAncestors {
-                            let dst = parentValues.cell(slot: p, role: r, period: period, metric: m)
-                            for i in 0..<P { dst[i] += src[i] }
+                var blockValues: [PathValues] = []
+                for (m, current) in models.enumerated() {
+                    let plans = leaves.map { UnitPlan(model: current, leafIndex: $0, seed: current.seed) }
+                    let values = PathValues(slots: leaves.count, roles: R, periods: periods, paths: P)
+                    parallelFor(chunks, threads: options.threads) { c, _ in
+                        let first = c * chunkPaths
+                        let chunk = Chunk(model: current, units: plans, sampler: samplers[m], firstPath: first,
+                                          pathCount: Swift.min(chunkPaths, P - first))
+                        chunk.run(into: values, slotOffset: 0)
+                        let n = done.wrappingAdd(1, ordering: .relaxed).newValue
+                        options.progress?(Double(n) / Double(total))
+                    }
+                    // Add each leaf into its ancestors, leaf by leaf in unit order within every cell.
+                    let ancestors = leaves.map { model.ancestors(of: model.leaves[$0].area).map { parentSlot[$0] } }
+                    let parentsOut = parentValues[m]
+                    parallelFor(R * periods * M, threads: options.threads) { cell, _ in
+                        let r = cell / (periods * M)
+                        let period = (cell / M) % periods
+                        let metric = cell % M
+                        for (slot, slotAncestors) in ancestors.enumerated() {
+                            let src = values.cell(slot: slot, role: r, period: period, metric: metric)
+                            for p in slotAncestors {
+                                let dst = parentsOut.cell(slot: p, role: r, period: period, metric: metric)
+                                for i in 0..<P { dst[i] += src[i] }
+                            }
                         }
                     }
+                    blockValues.append(values)
                 }
-                summarise(values, slots: leaves.map { model.leaves[$0].area }, position: position,
+                summarise(blockValues, slots: leaves.map { model.leaves[$0].area }, position: position,
                           table: layout, stats: statsOut.value, threads: options.threads)
             }
             summarise(parentValues, slots: parents, position: position, table: layout,
@@ -103,16 +144,17 @@ public enum Simulator {
         return table
     }
 
-    /// Summarises every row of the given areas (one per slot of `values`) into `stats`.
-    static func summarise(_ values: PathValues, slots: [Int], position: [Int], table: SummaryTable,
+    /// Summarises every row of the given areas (one per slot) into `stats`: of `values[0]`, or
+    /// of `values[1] - values[0]` path by path when there are two.
+    static func summarise(_ values: [PathValues], slots: [Int], position: [Int], table: SummaryTable,
                           stats: UnsafeMutablePointer<Double>, threads: Int) {
-        let R = values.roles
-        let periods = values.periods
-        let P = values.paths
+        let R = values[0].roles
+        let periods = values[0].periods
+        let P = values[0].paths
         let width = table.statCount
         let tasks = slots.count * (R + 1) * periods
         let workers = Swift.max(1, Swift.min(threads, tasks))
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: workers * 2 * P)
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: workers * 4 * P)
         defer { scratch.deallocate() }
         let scratchBox = UncheckedBox(scratch)
         let statsBox = UncheckedBox(stats)
@@ -120,17 +162,22 @@ public enum Simulator {
             let slot = task / ((R + 1) * periods)
             let roleSlot = (task / periods) % (R + 1)
             let period = task % periods
-            let numerator = scratchBox.value + worker * 2 * P
-            let denominator = numerator + P
+            let result = scratchBox.value + worker * 4 * P
+            let other = result + P
+            let denominator = other + P
             let first = table.firstRow(areaPosition: position[slots[slot]], roleSlot: roleSlot, period: period)
             for (mi, metric) in table.metrics.enumerated() {
-                let (num, den) = metric.source
-                gather(values, slot: slot, roleSlot: roleSlot, period: period, metric: num, into: numerator)
-                if let den {
-                    gather(values, slot: slot, roleSlot: roleSlot, period: period, metric: den, into: denominator)
-                    for i in 0..<P { numerator[i] = denominator[i] > 0 ? numerator[i] / denominator[i] : 0 }
+                for (m, v) in values.enumerated() {
+                    let out = m == 0 ? result : other
+                    let (num, den) = metric.source
+                    gather(v, slot: slot, roleSlot: roleSlot, period: period, metric: num, into: out)
+                    if let den {
+                        gather(v, slot: slot, roleSlot: roleSlot, period: period, metric: den, into: denominator)
+                        for i in 0..<P { out[i] = denominator[i] > 0 ? out[i] / denominator[i] : 0 }
+                    }
                 }
-                Statistics.summarise(numerator, count: P, quantiles: table.quantiles,
+                if values.count == 2 { for i in 0..<P { result[i] = other[i] - result[i] } }
+                Statistics.summarise(result, count: P, quantiles: table.quantiles,
                                      into: statsBox.value + (first + mi) * width)
             }
         }

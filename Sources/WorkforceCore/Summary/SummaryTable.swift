@@ -9,7 +9,7 @@ public struct SummaryTable: Sendable {
         public var metric: Metric
     }
 
-    public let scenario: String
+    public internal(set) var scenario: String
     public let areas: [Area]
     public let roles: [String]
     public let periods: [Period]

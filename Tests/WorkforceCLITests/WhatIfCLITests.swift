@@ -1,0 +1,131 @@
+import Foundation
+import XCTest
+
+/// The what-if workflow from the command line: compare, sweep, output options, manifests.
+final class WhatIfCLITests: CLITests {
+    /// Data rows split into fields (RFC 4180 quotes respected).
+    func rows(_ csv: String) -> [[String]] {
+        csv.split(separator: "\n").dropFirst().map { line in
+            var fields: [String] = [], current = "", quoted = false
+            for c in line {
+                if c == "\"" { quoted.toggle() } else if c == "," && !quoted { fields.append(current); current = "" } else { current.append(c) }
+            }
+            return fields + [current]
+        }
+    }
+
+    /// p95 - p05 of one row.
+    func width(_ csv: String, area: String, role: String, period: String, metric: String) throws -> Double {
+        let row = try XCTUnwrap(rows(csv).first { $0[2] == area && $0[3] == role && $0[4] == period && $0[6] == metric })
+        return Double(row[13])! - Double(row[9])!
+    }
+
+    /// Demand growth drawn per unit moves vacancies a lot on every path; a turnover cut changes
+    /// them by a similar amount on each. Paired, the spread of the difference is the spread of
+    /// the effect; unpaired, it is the spread of two independent outcomes.
+    func testPairedDifferencesAreMuchNarrowerThanUnpairedOnes() throws {
+        write("p.yaml", """
+            name: pair
+            start: 2024-04
+            horizon: 2027-03
+            paths: 300
+            units:
+              - {name: A, parent: R}
+              - {name: B, parent: R}
+            roles:
+              carer: {turnover: 0.3, time_to_fill: 3}
+            baseline:
+              - {unit: A, role: carer, filled: 9000, vacancies: 600}
+              - {unit: B, role: carer, filled: 4000, vacancies: 300}
+            demand:
+              growth: {dist: normal, mean: 0.03, sd: 0.03, min: -0.05, max: 0.1, scope: unit}
+
+            """)
+        write("q.yaml", "extends: p.yaml\nname: retain\nroles:\n  carer: {turnover: 0.27}\n")
+        for noise in ["none", "binomial"] {
+            let (status, paired, stderr) = try workforce(["compare", "p.yaml", "q.yaml", "--set", "noise=\(noise)"])
+            XCTAssertEqual(status, 0, stderr)
+            XCTAssert(paired.contains("\nretain - pair,level1,R,all,2026/27,12,vacancies,"), paired)
+            let (_, unpaired, _) = try workforce(["compare", "p.yaml", "q.yaml", "--set", "noise=\(noise)", "--unpaired"])
+            let p = try width(paired, area: "R", role: "all", period: "2026/27", metric: "vacancies")
+            let u = try width(unpaired, area: "R", role: "all", period: "2026/27", metric: "vacancies")
+            XCTAssertGreaterThan(p, 0)
+            XCTAssertLessThan(p, 0.1 * u, "\(noise): paired \(p), unpaired \(u)")
+            // Lower turnover lowers vacancies on every path.
+            let row = try XCTUnwrap(rows(paired).first { $0[2] == "R" && $0[3] == "all" && $0[4] == "2026/27" && $0[6] == "vacancies" })
+            XCTAssertLessThan(Double(row[13])!, 0)
+        }
+    }
+
+    func testComparingScenariosOfDifferentShapesIsAnError() throws {
+        let (status, _, stderr) = try workforce(["compare", "s.yaml", "s.yaml", "--paths", "5", "--set", "horizon=2026-03"])
+        XCTAssertEqual(status, 0, stderr)
+        write("short.yaml", "extends: s.yaml\nname: short\nhorizon: 2026-03\n")
+        let (s2, _, e2) = try workforce(["compare", "s.yaml", "short.yaml", "--paths", "5"])
+        XCTAssertEqual(s2, 1)
+        XCTAssertEqual(e2, "error: 'short' cannot be compared with 'cli': the calendar differs; a what-if must keep its base's units, roles, calendar and paths\n")
+    }
+
+    func testSweepRunsTheProductOrTheZipIntoOneCSV() throws {
+        let (status, csv, stderr) = try workforce(["sweep", "s.yaml", "--paths", "20", "--metrics", "vacancy_rate",
+                                                   "--vary", "roles.carer.time_to_fill=1.5,3",
+                                                   "--vary", "demand.growth=0.01,{dist: uniform, min: 0, max: 0.04}"])
+        XCTAssertEqual(status, 0, stderr)
+        let names = Set(rows(csv).map { $0[0] })
+        XCTAssertEqual(names.count, 4, "\(names)")
+        XCTAssert(names.contains("cli roles.carer.time_to_fill=1.5 demand.growth=0.01"), "\(names)")
+        XCTAssertEqual(csv.components(separatedBy: "scenario,level").count, 2, "one header")
+        XCTAssertEqual(Set(rows(csv).map { $0[6] }), ["vacancy_rate"])
+        let (_, zipped, _) = try workforce(["sweep", "s.yaml", "--paths", "20", "--zip", "--levels", "level1",
+                                            "--vary", "roles.carer.time_to_fill=1.5,3", "--vary", "seed=1,2"])
+        XCTAssertEqual(Set(rows(zipped).map { $0[0] }), ["cli roles.carer.time_to_fill=1.5 seed=1", "cli roles.carer.time_to_fill=3 seed=2"])
+        XCTAssertEqual(Set(rows(zipped).map { $0[1] }), ["level1"])
+        let (bad, _, e) = try workforce(["sweep", "s.yaml", "--zip", "--vary", "seed=1,2", "--vary", "paths=3"])
+        XCTAssertEqual(bad, 64)
+        XCTAssert(e.contains("--zip needs lists of the same length"), e)
+    }
+
+    func testWideFormatPutsPeriodsInColumns() throws {
+        let (status, csv, _) = try workforce(["run", "s.yaml", "--paths", "10", "--format", "wide", "--roles", "all", "--metrics", "staff_in_post,vacancies"])
+        XCTAssertEqual(status, 0)
+        let lines = csv.split(separator: "\n")
+        XCTAssertEqual(lines[0], "scenario,level,area,role,metric,statistic,2024/25,2025/26,2026/27")
+        // 5 areas x 2 metrics x 7 statistics.
+        XCTAssertEqual(lines.count - 1, 5 * 2 * 7)
+        XCTAssert(lines.contains { $0.hasPrefix("cli,level2,A,all,vacancies,p95,") })
+        let (s2, _, e2) = try workforce(["run", "s.yaml", "--paths", "10", "--roles", "carers"])
+        XCTAssertEqual(s2, 1)
+        XCTAssertEqual(e2, "error: --roles: unknown role 'carers'; valid: carer, senior, all\n")
+    }
+
+    func testManifestRecordsInputsAndOutputWithHashes() throws {
+        write("base.csv", "unit,role,filled,vacancies\nA,carer,900,60\n")
+        let (status, _, stderr) = try workforce(["run", "s.yaml", "--paths", "10", "--seed", "9", "--out", "out.csv", "--manifest"])
+        XCTAssertEqual(status, 0, stderr)
+        let data = try XCTUnwrap(read("out.csv.manifest.json")?.data(using: .utf8))
+        let manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(manifest["seed"] as? Int, 9)
+        XCTAssertEqual(manifest["paths"] as? Int, 10)
+        XCTAssertEqual((manifest["command"] as? [String])?.dropFirst().first, "run")
+        let inputs = try XCTUnwrap(manifest["inputs"] as? [[String: Any]])
+        XCTAssertEqual(inputs.map { $0["path"] as? String }, ["s.yaml"])
+        XCTAssertEqual((inputs[0]["sha256"] as? String)?.count, 64)
+        let output = try XCTUnwrap(manifest["output"] as? [String: Any])
+        XCTAssertEqual(output["bytes"] as? Int, read("out.csv")?.utf8.count)
+        let (s2, _, e2) = try workforce(["run", "s.yaml", "--manifest"])
+        XCTAssertEqual(s2, 64)
+        XCTAssert(e2.contains("--manifest needs --out"), e2)
+    }
+
+    func testSchemaCommandMatchesTheShippedSchema() throws {
+        let (status, schema, _) = try workforce(["schema"])
+        XCTAssertEqual(status, 0)
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Scenarios/scenario.schema.json")
+        XCTAssertEqual(schema, try String(contentsOf: shipped, encoding: .utf8),
+                       "Scenarios/scenario.schema.json is out of date: regenerate it with 'workforce schema'")
+        let object = try JSONSerialization.jsonObject(with: Data(schema.utf8)) as? [String: Any]
+        let properties = try XCTUnwrap(object?["properties"] as? [String: Any])
+        XCTAssertEqual(Set(properties.keys), ["name", "description", "start", "horizon", "periods", "paths", "seed", "noise", "quantiles", "levels", "units", "roles", "baseline", "progression", "programmes", "demand", "overrides", "extends"])
+    }
+}
