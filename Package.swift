@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "workforce", targets: ["workforce"]),
         .library(name: "WorkforceCore", targets: ["WorkforceCore"]),
+        .library(name: "WorkforceScenario", targets: ["WorkforceScenario"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

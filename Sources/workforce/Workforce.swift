@@ -16,7 +16,7 @@ struct Workforce: ParsableCommand {
         abstract: "Project workforce demand and supply under scenario files.",
         discussion: "Runs Monte Carlo projections of the workforce pipeline (turnover, vacancies, recruitment, training, progression) and writes a tidy CSV.",
         version: version,
-        subcommands: [Run.self, Sweep.self, Compare.self, Validate.self, Resolve.self, Schema.self]
+        subcommands: [Run.self, Sweep.self, Compare.self, Validate.self, Resolve.self, Schema.self, Synth.self]
     )
 }
 

@@ -45,6 +45,12 @@ final class Chunk {
     let annualStarts: UnsafeMutablePointer<Double>
     /// Trainees of each programme summed over its stages, at column * A + programme.
     let traineeTotal: UnsafeMutablePointer<Double>
+    /// Fluid mode keeps each programme's stages as a ring with a common survival factor: stage k
+    /// holds scale * T[(head + k) mod d], so that advancing every stage by (1 - q) is one multiply
+    /// and one move of `head`, not a pass over the stages. `ringSum` is the sum of the ring.
+    let ringHead: UnsafeMutablePointer<Double>
+    let ringScale: UnsafeMutablePointer<Double>
+    let ringSum: UnsafeMutablePointer<Double>
     /// Demand events in force: posts added and the factor, per column and role.
     let eventAdd: UnsafeMutablePointer<Double>
     let eventMultiply: UnsafeMutablePointer<Double>
@@ -99,6 +105,7 @@ final class Chunk {
         monthlyCap = buffer(cr, .infinity); pay = buffer(cr); mix = buffer(cr, 1)
         growthFactor = buffer(C, 1); dropoutRate = buffer(C * A); annualStarts = buffer(C * A)
         traineeTotal = buffer(C * A)
+        ringHead = buffer(C * A); ringScale = buffer(C * A, 1); ringSum = buffer(C * A)
         eventAdd = buffer(cr); eventMultiply = buffer(cr, 1)
         K = buffer(C * R * R); mu = buffer(cr)
         demand = buffer(cr); exits = buffer(cr); moves = buffer(cr); effective = buffer(cr)
@@ -426,14 +433,12 @@ final class Chunk {
         }
         let r32 = Int32(R)
         if oneK {
-            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, r32, Int32(C), r32,
-                        1, K, r32, F1, r32, 0, F2, r32)
+            Kernels.progression(K, F1, into: F2, roles: R, columns: C)
         } else {
             for u in 0..<units.count {
                 if kShared[u] {
                     let first = u * pathCount
-                    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, r32, Int32(pathCount), r32,
-                                1, K + first * R * R, r32, F1 + first * R, r32, 0, F2 + first * R, r32)
+                    Kernels.progression(K + first * R * R, F1 + first * R, into: F2 + first * R, roles: R, columns: pathCount)
                 } else {
                     for path in 0..<pathCount {
                         let col = u * pathCount + path
@@ -484,15 +489,26 @@ final class Chunk {
                         survivors += t[k]
                     }
                 } else {
-                    // O_k = q T[k]; C = (1 - q) T[d-1]; T[k] <- (1 - q) T[k-1], in one pass.
-                    var total = t[d - 1]
-                    completers = (1 - q) * t[d - 1]
-                    for k in stride(from: d - 1, through: 1, by: -1) {
-                        total += t[k - 1]
-                        t[k] = (1 - q) * t[k - 1]
-                        survivors += t[k]
+                    // O_k = q T[k]; C = (1 - q) T[d-1]; T[k] <- (1 - q) T[k-1]: on the ring, the
+                    // last stage's slot is emptied and becomes stage 0, and the scale takes (1 - q).
+                    let ca = col * A + a
+                    let head = Int(ringHead[ca])
+                    let last = head == 0 ? d - 1 : head - 1
+                    let scale = ringScale[ca]
+                    dropouts = q * scale * ringSum[ca]
+                    completers = (1 - q) * scale * t[last]
+                    ringSum[ca] -= t[last]
+                    t[last] = 0
+                    ringHead[ca] = Double(last)
+                    ringScale[ca] = scale * (1 - q)
+                    if last == 0 {
+                        // Once a lap, sum the ring afresh so that rounding cannot accumulate.
+                        var sum = 0.0
+                        for k in 0..<d { sum += t[k] }
+                        ringSum[ca] = sum
                     }
-                    dropouts = q * total
+                    ringSum[ca] = Swift.max(0, ringSum[ca])
+                    survivors = ringScale[ca] * ringSum[ca]
                 }
                 var starts = annualStarts[col * A + a] * profile
                 if noise {
@@ -505,7 +521,21 @@ final class Chunk {
                     starts = Swift.min(starts, f2[from])
                     f2[from] -= starts
                 }
-                t[0] = starts
+                if noise {
+                    t[0] = starts
+                } else {
+                    let ca = col * A + a
+                    if !(ringScale[ca] > 1e-150) {
+                        // Fold the scale into the ring before it underflows.
+                        let scale = ringScale[ca]
+                        for k in 0..<d { t[k] *= scale }
+                        ringSum[ca] *= scale
+                        ringScale[ca] = 1
+                    }
+                    let stored = starts / ringScale[ca]
+                    t[Int(ringHead[ca])] = stored
+                    ringSum[ca] += stored
+                }
                 traineeTotal[col * A + a] = survivors + starts
                 f2[programme.to] += completers
                 if let from = programme.from, programme.dropoutsReturn { f2[from] += dropouts }
@@ -521,18 +551,20 @@ final class Chunk {
 
     private func flush(period: Int, months: Int, into out: PathValues, slotOffset: Int) {
         let M = StoredMetric.count
+        let mean = StoredMetric.staffMean.rawValue
         for u in 0..<units.count {
-            for path in 0..<pathCount {
-                let col = u * pathCount + path
-                for r in 0..<R {
-                    let a = acc + (col * R + r) * M
-                    a[StoredMetric.staffMean.rawValue] /= Double(months)
-                    for m in 0..<M {
-                        out.cell(slot: slotOffset + u, role: r, period: period, metric: m)[firstPath + path] = a[m]
+            for r in 0..<R {
+                // Writes run along paths, where the output is contiguous.
+                for m in 0..<M {
+                    let cell = out.cell(slot: slotOffset + u, role: r, period: period, metric: m) + firstPath
+                    let divisor = m == mean ? Double(months) : 1
+                    for path in 0..<pathCount {
+                        let a = acc + ((u * pathCount + path) * R + r) * M
+                        cell[path] = a[m] / divisor
                     }
-                    for m in 0..<M { a[m] = 0 }
                 }
             }
         }
+        (acc).update(repeating: 0, count: C * R * M)
     }
 }
