@@ -26,7 +26,7 @@ struct CSVTable {
         if body.hasPrefix("\u{FEFF}") { body.removeFirst() }
         let firstLine = body.prefix { $0 != "\n" && $0 != "\r\n" && $0 != "\r" }
         guard !firstLine.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw ScenarioError(file: file, line: 1, field: "", message: "the file is empty; expected a header row with the columns \((required + optional).joined(separator: ","))")
+            throw ScenarioError(file: file, line: 1, field: "", message: "the file is empty; expected a header row naming \(required.joined(separator: ","))")
         }
         semicolons = firstLine.contains(";") && !firstLine.contains(",")
         var rows: [Row] = []
@@ -64,8 +64,16 @@ struct CSVTable {
             }
         }
         for row in rows where row.fields.count != header.count {
+            if row.fields.contains(where: { $0.contains("\n") || $0.contains("\r") }) {
+                throw ScenarioError(file: file, line: row.line, field: "",
+                                    message: "a quoted field that starts on this line is never closed; check for a stray '\"'")
+            }
+            var hint = ""
+            if row.fields.count > header.count {
+                hint = " (a number written with a thousands separator, like 2,000, must be quoted or written 2000)"
+            }
             throw ScenarioError(file: file, line: row.line, field: "",
-                                message: "the row has \(row.fields.count) fields but the header has \(header.count); every row needs one value per column")
+                                message: "the row has \(row.fields.count) fields but the header has \(header.count); every row needs one value per column" + hint)
         }
         self.header = header
         self.rows = rows

@@ -31,6 +31,12 @@ struct ValidRange {
         return lowOK && highOK
     }
 
+    /// "must be in [0, 1)", "must be >= 0".
+    var requirement: String {
+        let t = text
+        return t.hasPrefix("[") || t.hasPrefix("(") ? "must be in \(t)" : "must be \(t)"
+    }
+
     var text: String {
         let lo = lower.isFinite ? formatNumber(lower) : "-inf"
         let hi = upper.isFinite ? formatNumber(upper) : "inf"
@@ -80,7 +86,7 @@ enum QuantityReader {
         }
         let x = try node.number(field)
         guard valid.contains(x) else {
-            throw node.error(field, "\(formatNumber(x)) is out of range; it must be in \(valid.text)")
+            throw node.error(field, "\(formatNumber(x)) is out of range; it \(valid.requirement)")
         }
         return x
     }

@@ -26,9 +26,9 @@ enum ScenarioDocument {
         let relative = try extends.string("extends")
         let basePath = FilePaths.resolve(relative, nextTo: path)
         let identity = FilePaths.identity(basePath)
-        let chainHere = chain + [FilePaths.identity(path)]
-        if chainHere.contains(identity) {
-            throw extends.error("extends", "'\(relative)' is already in the chain \((chain + [path]).map { FilePaths.display($0) }.joined(separator: " -> ")) -> \(basePath); extends must not form a cycle")
+        let chainHere = chain + [path]
+        if chainHere.contains(where: { FilePaths.identity($0) == identity }) {
+            throw extends.error("extends", "'\(relative)' is already in the chain \(chainHere.map { FilePaths.display($0) }.joined(separator: " -> ")) -> \(basePath); extends must not form a cycle")
         }
         let base: ScenarioNode
         do {

@@ -94,8 +94,15 @@ struct ModelBuilder {
         guard let startNode = root["start"] else {
             throw ScenarioError(file: path, line: nil, field: "start", message: "missing; give the month the baseline describes, as YYYY-MM (for example 2024-04)")
         }
-        let start = try settings.start ?? startNode.month("start")
-        let horizon = try settings.horizon ?? root["horizon"]?.month("horizon") ?? Month(year: 2030, month: 12)
+        // Every value in the file is checked, even where the command line overrides it.
+        let fileStart = try startNode.month("start")
+        let fileHorizon = try root["horizon"]?.month("horizon")
+        let filePeriods = try root["periods"]?.choice("periods", PeriodKind.self)
+        let filePaths = try root["paths"]?.integer("paths", in: 1...10_000_000)
+        let fileSeed = try root["seed"].map { UInt64(try $0.integer("seed", in: 0...(1 << 53))) }
+        let fileQuantiles = try readQuantiles()
+        let start = settings.start ?? fileStart
+        let horizon = settings.horizon ?? fileHorizon ?? Month(year: 2030, month: 12)
         guard horizon >= start else {
             let node = settings.horizon == nil ? (root["horizon"] ?? startNode) : startNode
             throw node.error("horizon", "\(horizon) is before start \(start); the horizon is the last simulated month and must be on or after start")
@@ -103,11 +110,11 @@ struct ModelBuilder {
         guard horizon - start < 1200 else {
             throw (root["horizon"] ?? startNode).error("horizon", "the run would be \(horizon - start + 1) months; at most 1200 (100 years)")
         }
-        let periods = try settings.periods ?? root["periods"]?.choice("periods", PeriodKind.self) ?? .financial
-        let paths = try settings.paths ?? root["paths"]?.integer("paths", in: 1...10_000_000) ?? 1000
-        let seed = try settings.seed ?? root["seed"].map { UInt64(try $0.integer("seed", in: 0...(1 << 53))) } ?? 1
+        let periods = settings.periods ?? filePeriods ?? .financial
+        let paths = settings.paths ?? filePaths ?? 1000
+        let seed = settings.seed ?? fileSeed ?? 1
         let noise = try root["noise"]?.choice("noise", Noise.self) ?? .none
-        let quantiles = try settings.quantiles ?? readQuantiles()
+        let quantiles = settings.quantiles ?? fileQuantiles
         let levelNames = try root["levels"].map { node in
             try node.sequence("levels", expected: "a list of level names from the root").enumerated().map {
                 try $0.element.string("levels[\($0.offset + 1)]")
@@ -324,7 +331,7 @@ struct ModelBuilder {
         let optional = ModelBuilder.roleKeys.filter { $0 != "mix" }
 
         func record(unit: String, role: String, location: Location, unitField: String, roleField: String,
-                    values: (String) throws -> Double?) throws {
+                    fieldPrefix: String = "", values: (String) throws -> Double?) throws {
             guard let a = byName[unit] else {
                 throw location.error(unitField, "unknown unit '\(unit)'" + Suggestions.hint(for: unit, in: areas.map(\.name)))
             }
@@ -338,10 +345,10 @@ struct ModelBuilder {
                 throw location.error(unitField, "a second row for unit '\(unit)', role '\(role)' (the first is at line \(first.line ?? 0)); give one row per unit and role")
             }
             seen[leaf, default: [:]][r] = location
-            guard let filled = try values("filled") else { throw location.error("filled", "missing; give staff in post (0 if none)") }
-            guard filled >= 0 else { throw location.error("filled", "\(formatNumber(filled)) is negative; staff in post must be >= 0") }
-            guard let vacancies = try values("vacancies") else { throw location.error("vacancies", "missing; give vacancies (0 if none)") }
-            guard vacancies >= 0 else { throw location.error("vacancies", "\(formatNumber(vacancies)) is negative; vacancies must be >= 0") }
+            guard let filled = try values("filled") else { throw location.error(fieldPrefix + "filled", "missing; give staff in post (0 if none)") }
+            guard filled >= 0 else { throw location.error(fieldPrefix + "filled", "\(formatNumber(filled)) is negative; staff in post must be >= 0") }
+            guard let vacancies = try values("vacancies") else { throw location.error(fieldPrefix + "vacancies", "missing; give vacancies (0 if none)") }
+            guard vacancies >= 0 else { throw location.error(fieldPrefix + "vacancies", "\(formatNumber(vacancies)) is negative; vacancies must be >= 0") }
             drafts[leaf][r].filled = filled
             drafts[leaf][r].vacancies = vacancies
             var extra = RoleDraft()
@@ -352,7 +359,7 @@ struct ModelBuilder {
                 guard let x = try values(key) else { continue }
                 let valid: ValidRange = key == "turnover" ? .turnover : key == "time_to_fill" ? .positive
                     : (key == "retained_in_sector" || key == "international_share") ? .fraction : .nonNegative
-                guard valid.contains(x) else { throw location.error(key, "\(formatNumber(x)) is out of range; it must be in \(valid.text)") }
+                guard valid.contains(x) else { throw location.error(fieldPrefix + key, "\(formatNumber(x)) is out of range; it \(valid.requirement)") }
                 switch key {
                 case "turnover": extra.turnover = .constant(x)
                 case "retained_in_sector": extra.retainedInSector = .constant(x)
@@ -386,7 +393,8 @@ struct ModelBuilder {
                 guard let unit = item["unit"] else { throw item.error("\(field).unit", "missing") }
                 guard let role = item["role"] else { throw item.error("\(field).role", "missing") }
                 try record(unit: try unit.string("\(field).unit"), role: try role.string("\(field).role"),
-                           location: item.location, unitField: "\(field).unit", roleField: "\(field).role") { key in
+                           location: item.location, unitField: "\(field).unit", roleField: "\(field).role",
+                           fieldPrefix: "\(field).") { key in
                     try item[key].map { try $0.number("\(field).\(key)") }
                 }
             }
@@ -709,8 +717,11 @@ struct ModelBuilder {
         let relative = try node["file"]!.string(field)
         let resolved = FilePaths.resolve(relative, nextTo: node.location.file)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
             throw node["file"]!.error(field, "'\(relative)' does not exist (looked for \(resolved)); paths are relative to the file that names them")
+        }
+        if isDirectory.boolValue {
+            throw node["file"]!.error(field, "'\(relative)' is a directory; name a CSV file")
         }
         inputs.record(resolved)
         return (resolved, resolved)

@@ -43,6 +43,9 @@ struct ScenarioNode {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
+            if problem.contains("nesting level") {
+                return ScenarioError(file: file, line: mark.line, field: "", message: "values are nested too deeply; scenario files are plain data a few levels deep")
+            }
             var message = "malformed YAML: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line))" }
             return ScenarioError(file: file, line: mark.line, field: "", message: message)
@@ -151,6 +154,9 @@ struct ScenarioNode {
     }
 
     func integer(_ field: String, in range: ClosedRange<Int>) throws -> Int {
+        if case .scalar(let s, _) = kind, NumberParser.parse(s) == nil {
+            throw error(field, "'\(s)' is not a whole number; give one from \(range.lowerBound) to \(range.upperBound)")
+        }
         let x = try number(field)
         guard x == x.rounded(), x >= Double(range.lowerBound), x <= Double(range.upperBound) else {
             throw error(field, "\(formatNumber(x)) must be a whole number from \(range.lowerBound) to \(range.upperBound)")

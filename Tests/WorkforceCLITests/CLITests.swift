@@ -56,14 +56,17 @@ class CLITests: XCTestCase {
     }
 
     /// (exit status, standard output, standard error)
+    /// The built `workforce` binary, next to the test bundle.
+    var binary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("workforce").path
+    }
+
     @discardableResult
-    func workforce(_ arguments: [String]) throws -> (Int32, String, String) {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("workforce").path
+    func workforce(_ arguments: [String], in workingDirectory: String? = nil) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory ?? directory)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -1,0 +1,102 @@
+import Foundation
+import XCTest
+
+/// Hostile and broken input, interruptions and full disks, from the command line.
+final class RobustnessTests: CLITests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Corpus/bad")
+
+    /// Every case in Tests/Corpus/bad: `validate` and `run` exit 1 with exactly the expected
+    /// message (file, line, field, what is valid), and `run` leaves no output file.
+    func testEveryBrokenInputGetsItsExactMessage() throws {
+        let cases = try FileManager.default.contentsOfDirectory(atPath: RobustnessTests.corpus.path).sorted()
+        XCTAssertGreaterThanOrEqual(cases.count, 40)
+        for name in cases {
+            let dir = RobustnessTests.corpus.appendingPathComponent(name)
+            let expected = try String(contentsOf: dir.appendingPathComponent("expected.txt"), encoding: .utf8)
+            let started = Date()
+            let (status, _, stderr) = try workforce(["validate", "scenario.yaml"], in: dir.path)
+            XCTAssertEqual(status, 1, name)
+            XCTAssertEqual(stderr, "error: " + expected, name)
+            XCTAssertLessThan(Date().timeIntervalSince(started), 10, "\(name) must fail fast")
+            let out = directory + "/\(name).csv"
+            let (runStatus, _, _) = try workforce(["run", "scenario.yaml", "--paths", "3", "--out", out], in: dir.path)
+            XCTAssertEqual(runStatus, 1, name)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), name)
+        }
+    }
+
+    func testA200MegabyteFileIsRefusedWithoutReadingIt() throws {
+        let path = directory + "/huge.yaml"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: 200 << 20)  // sparse: no disk used
+        try handle.close()
+        let (status, _, stderr) = try workforce(["validate", "huge.yaml"])
+        XCTAssertEqual(status, 1)
+        XCTAssertEqual(stderr, "error: huge.yaml: the file is 200 MiB; scenario files over 16 MiB are refused (put large tables in CSV files)\n")
+    }
+
+    /// SIGINT and SIGTERM during a run: exit 128 + signal, a message, no output, and an existing
+    /// output file untouched.
+    func testInterruptedRunsLeaveNoOutput() throws {
+        try workforce(["synth", "--units", "60", "--regions", "3", "--roles", "6", "--programmes", "2", "--out", "big"])
+        for (signal, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            write("keep.csv", "precious\n")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["run", "big/scenario.yaml", "--paths", "20000", "--out", "keep.csv"]
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = Pipe()
+            try process.run()
+            Thread.sleep(forTimeInterval: 1.0)
+            XCTAssertTrue(process.isRunning, "the run finished before it could be interrupted")
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, code)
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            XCTAssert(message.hasSuffix("workforce: interrupted; no output was written\n"), message)
+            XCTAssertEqual(read("keep.csv"), "precious\n")
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp-") }
+            XCTAssertEqual(leftovers, [])
+        }
+    }
+
+    /// Extreme but valid inputs give finite, non-negative numbers.
+    func testExtremeValidInputsStayFiniteAndNonNegative() throws {
+        write("extreme.yaml", """
+            start: 2024-04
+            horizon: 2026-03
+            units:
+              - {name: Tiny, parent: All}
+              - {name: Huge, parent: All}
+            roles:
+              a: {turnover: 0.999, time_to_fill: 0.01}
+              b: {turnover: 0, time_to_fill: 10000}
+            baseline:
+              - {unit: Tiny, role: a, filled: 0, vacancies: 0}
+              - {unit: Tiny, role: b, filled: 0, vacancies: 0}
+              - {unit: Huge, role: a, filled: 1000000000, vacancies: 5}
+              - {unit: Huge, role: b, filled: 1, vacancies: 1000000000}
+            progression:
+              a: {b: 0.999}
+            programmes:
+              p: {to: a, from: b, duration: 1, completion: 1, starts: 1000000000}
+            demand:
+              growth: 0.5
+
+            """)
+        for noise in ["none", "binomial"] {
+            let (status, csv, stderr) = try workforce(["run", "extreme.yaml", "--paths", "20", "--set", "noise=\(noise)"])
+            XCTAssertEqual(status, 0, stderr)
+            for line in csv.split(separator: "\n").dropFirst() {
+                for field in line.split(separator: ",").dropFirst(7) {
+                    let x = try XCTUnwrap(Double(field), String(line))
+                    XCTAssert(x.isFinite && x >= 0, "\(noise): \(line)")
+                }
+            }
+        }
+    }
+}
