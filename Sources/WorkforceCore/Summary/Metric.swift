@@ -38,6 +38,10 @@ public enum Metric: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Whether the metric is a ratio computed on each path (vacancy and turnover rates) rather
+    /// than a stock or flow that adds up over roles and areas.
+    public var isRatio: Bool { source.denominator != nil }
+
     /// The metrics a model reports: all of them, less `pay_bill` when no pay is given.
     public static func reported(for model: Model) -> [Metric] {
         model.hasPay ? allCases : allCases.filter { $0 != .payBill }
