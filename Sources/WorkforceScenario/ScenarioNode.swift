@@ -26,6 +26,9 @@ struct ScenarioNode {
 
     /// Parses YAML text. `file` names it in messages.
     static func parse(_ text: String, file: String) throws -> ScenarioNode {
+        if let line = AliasScan.firstAlias(in: text) {
+            throw ScenarioError(file: file, line: line, field: "", message: "YAML aliases (*name) are not allowed in scenario files, since a few of them can expand without bound; write the values out, or put shared settings in a base file and use extends")
+        }
         let root: Yams.Node?
         do {
             root = try Yams.compose(yaml: text)
