@@ -32,7 +32,7 @@ struct CSVTable {
         var rows: [Row] = []
         var header: [String] = []
         do {
-            let reader = try CSVReader(string: body, hasHeaderRow: true, trimFields: true,
+            let reader = try CSVReader(string: body, hasHeaderRow: true, trimFields: false,
                                        delimiter: semicolons ? ";" : ",")
             header = (reader.headerRow ?? []).map { $0.trimmingSpaces }
             var line = 1

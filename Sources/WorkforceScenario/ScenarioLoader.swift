@@ -76,6 +76,7 @@ struct ModelBuilder {
     let path: String
     let settings: ScenarioLoader.Settings
     let inputs: InputLog
+    let areaNames = AreaNames()
 
     static let topKeys = ["name", "description", "start", "horizon", "periods", "paths", "seed", "noise",
                           "quantiles", "levels", "units", "roles", "baseline", "progression",
@@ -727,8 +728,18 @@ struct ModelBuilder {
         return (resolved, resolved)
     }
 
+    /// Area indices by name, made once per area list (tables name units row by row).
+    final class AreaNames {
+        var count = -1
+        var index: [String: Int] = [:]
+    }
+
     private func areaIndex(_ name: String, areas: [Area], location: Location, field: String) throws -> Int {
-        guard let a = areas.firstIndex(where: { $0.name == name }) else {
+        if areaNames.count != areas.count {
+            areaNames.index = Dictionary(areas.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
+            areaNames.count = areas.count
+        }
+        guard let a = areaNames.index[name] else {
             throw location.error(field, "unknown unit '\(name)'" + Suggestions.hint(for: name, in: areas.map(\.name)))
         }
         return a

@@ -112,4 +112,24 @@ final class PropertyTests: XCTestCase {
             XCTAssertEqual(t.stats, single.stats, name)
         }
     }
+
+    /// 10,000 units under 50 regions: the numbers stay finite and sensible, and the national
+    /// total is the sum of the regions.
+    func testTenThousandUnitsStayFiniteAndSensible() throws {
+        var spec = SyntheticScenario(units: 10_000, regions: 50, roles: 8, programmes: 4, seed: 3)
+        spec.horizon = spec.start + 11
+        let fixture = ScenarioFixture()
+        defer { fixture.remove() }
+        for (name, text) in spec.files() { fixture.write(name, text) }
+        let model = try ScenarioLoader.load(path: fixture.directory + "/scenario.yaml")
+        XCTAssertEqual(model.leaves.count, 10_000)
+        let t = Simulator.run(model, options: SimulationOptions(threads: 2, deterministic: true))
+        let staff = mean(t, "England", nil, "2024/25", .staffInPost)
+        let rate = mean(t, "England", nil, "2024/25", .vacancyRate)
+        XCTAssert(staff.isFinite && staff > 1e7, "\(staff)")
+        XCTAssert(rate > 0.02 && rate < 0.15, "\(rate)")
+        let regions = (1...50).map { mean(t, "Region \($0)", nil, "2024/25", .staffInPost) }.reduce(0, +)
+        XCTAssertEqual(staff, regions, accuracy: 1e-9 * staff)
+        for i in 0..<t.rowCount { XCTAssert(t.values(i).allSatisfy { $0.isFinite && $0 >= -1e-9 }) }
+    }
 }
