@@ -47,11 +47,17 @@ if [ "$only" = all ] || [ "$only" = W3 ]; then
     identical W3
 fi
 if [ "$only" = all ] || [ "$only" = scaling ]; then
-    # W2 at 1x, 2x, 4x paths and units (2,500 paths as the base to keep the table quick).
+    # W2 at 1x, 2x, 4x paths and units (1,000 paths as the base, to keep the table quick).
     for units in 153 306 612; do
         synth "$work/s$units" "$units" 9 none
-        for paths in 2500 5000 10000; do
+        for paths in 1000 2000 4000; do
             measure "scaling units=$units paths=$paths" 2 run "$work/s$units/scenario.yaml" --paths "$paths"
         done
     done
+fi
+if [ "$only" = W3small ]; then
+    # W3 at 2,000 paths (a fifth of the standard 10,000), one and two threads.
+    synth "$work/w3" 153 9 binomial
+    measure "W3 (2,000 paths)" 1 run "$work/w3/scenario.yaml" --paths 2000
+    measure "W3 (2,000 paths)" 2 run "$work/w3/scenario.yaml" --paths 2000
 fi

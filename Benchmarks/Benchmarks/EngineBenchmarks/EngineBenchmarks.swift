@@ -47,11 +47,13 @@ let benchmarks: @Sendable () -> Void = {
         let values = (0..<10_000).map { _ in source.uniform() * 1000 }
         var scratch = values
         var out = [Double](repeating: 0, count: 7)
+        let workspace = SummaryWorkspace(capacity: values.count)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             scratch.withUnsafeMutableBufferPointer { buffer in
                 buffer.baseAddress!.update(from: values, count: values.count)
-                Statistics.summarise(buffer.baseAddress!, count: values.count, quantiles: [5, 25, 50, 75, 95], into: &out)
+                Statistics.summarise(buffer.baseAddress!, count: values.count, quantiles: [5, 25, 50, 75, 95],
+                                     into: &out, workspace: workspace)
             }
         }
         blackHole(out)

@@ -28,7 +28,7 @@ public enum Binomial {
         let q = 1 - p
         let s = p / q
         let a = (n + 1) * s
-        var r = exp(n * log1p(-p))
+        var r = n <= 64 ? power(q, Int(n)) : exp(n * log1p(-p))
         var u = stream.uniform()
         var k = 0.0
         while u > r {
@@ -39,6 +39,19 @@ public enum Binomial {
             if r <= 0 { return k }
         }
         return k
+    }
+
+    /// x^k for a small whole k, by repeated squaring (cheaper than exp and log for the small
+    /// counts of training stages).
+    @inlinable
+    static func power(_ x: Double, _ k: Int) -> Double {
+        var result = 1.0, base = x, e = k
+        while e > 0 {
+            if e & 1 == 1 { result *= base }
+            base *= base
+            e >>= 1
+        }
+        return result
     }
 
     @inlinable

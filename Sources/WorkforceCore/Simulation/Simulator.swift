@@ -158,6 +158,7 @@ public enum Simulator {
         defer { scratch.deallocate() }
         let scratchBox = UncheckedBox(scratch)
         let statsBox = UncheckedBox(stats)
+        let workspaces = (0..<workers).map { _ in SummaryWorkspace(capacity: P) }
         parallelFor(tasks, threads: workers) { task, worker in
             let slot = task / ((R + 1) * periods)
             let roleSlot = (task / periods) % (R + 1)
@@ -178,7 +179,7 @@ public enum Simulator {
                 }
                 if values.count == 2 { for i in 0..<P { result[i] = other[i] - result[i] } }
                 Statistics.summarise(result, count: P, quantiles: table.quantiles,
-                                     into: statsBox.value + (first + mi) * width)
+                                     into: statsBox.value + (first + mi) * width, workspace: workspaces[worker])
             }
         }
     }

@@ -9,7 +9,7 @@ public enum Statistics {
     /// - The statistics are those of the sorted values, found without sorting (see
     ///   `OrderStatistics`); `values` is reordered.
     public static func summarise(_ values: UnsafeMutablePointer<Double>, count n: Int, quantiles: [Double],
-                                 into out: UnsafeMutablePointer<Double>) {
+                                 into out: UnsafeMutablePointer<Double>, workspace: SummaryWorkspace? = nil) {
         var sum = 0.0
         var lowest = values[0], highest = values[0]
         for i in 0..<n {
@@ -32,21 +32,8 @@ public enum Statistics {
         }
         out[0] = mean
         out[1] = n > 1 ? (squares / Double(n - 1)).squareRoot() : 0
-        // The order statistics each quantile needs: x(lo) and x(lo + 1), 0-based.
-        var ranks: [Int] = []
-        for q in quantiles {
-            let lo = Int((Double(n - 1) * q / 100).rounded(.down))
-            ranks.append(lo)
-            if lo + 1 < n { ranks.append(lo + 1) }
-        }
-        var order = OrderStatistics(values, count: n, lowest: lowest, highest: highest, ranks: ranks)
-        for (j, q) in quantiles.enumerated() {
-            let h = Double(n - 1) * q / 100
-            let lo = Int(h.rounded(.down))
-            let a = order.value(rank: lo)
-            let b = lo + 1 < n ? order.value(rank: lo + 1) : a
-            out[2 + j] = a + (h - Double(lo)) * (b - a)
-        }
+        let w = workspace ?? SummaryWorkspace(capacity: n)
+        w.orderStatistics(values, count: n, lowest: lowest, highest: highest, quantiles: quantiles, into: out + 2)
     }
 
     /// Rearranges x[from ..< to] so that x[k] is the value that would be there if the range were
@@ -83,67 +70,85 @@ extension UnsafeMutablePointer where Pointee == Double {
     }
 }
 
-/// Exact order statistics of an array by bucket selection: one pass counts the values in equal-width
-/// buckets over [lowest, highest], the counts locate the bucket holding each wanted rank, a second
+/// Scratch memory for summaries, reused from cell to cell by one thread, and the bucket
+/// selection that finds exact order statistics: one pass counts the values in equal-width
+/// buckets over [lowest, highest], the counts locate the bucket of each wanted rank, a second
 /// pass gathers just those buckets' values, and selection within a bucket finishes. Each pass is
-/// simple arithmetic, so this does a few passes where quickselect does many unpredictable branches.
-struct OrderStatistics {
-    /// For each wanted rank: where its bucket's values start in `gathered`, how many there are,
-    /// and the rank of the bucket's smallest value.
-    private var slotOfRank: [(rank: Int, slot: Int)] = []
-    private var slots: [(start: Int, count: Int, firstRank: Int)] = []
-    private var gathered: [Double] = []
+/// simple arithmetic, where quickselect makes many unpredictable branches.
+public final class SummaryWorkspace: @unchecked Sendable {
+    private var capacity: Int
+    private var counts: UnsafeMutablePointer<Int32>
+    private var slotOfBucket: UnsafeMutablePointer<Int32>
+    private var gathered: UnsafeMutablePointer<Double>
 
-    init(_ x: UnsafeMutablePointer<Double>, count n: Int, lowest: Double, highest: Double, ranks: [Int]) {
-        let buckets = Swift.max(16, n / 4)
-        let scale = Double(buckets) / (highest - lowest)
-        var counts = [Int32](repeating: 0, count: buckets)
-        counts.withUnsafeMutableBufferPointer { c in
-            for i in 0..<n { c[Swift.min(buckets - 1, Int((x[i] - lowest) * scale))] += 1 }
-        }
-        var first = [Int](repeating: 0, count: buckets)
-        var running = 0
-        for b in 0..<buckets { first[b] = running; running += Int(counts[b]) }
-        // The bucket of each wanted rank, and a slot per distinct bucket.
-        var slotOfBucket = [Int32](repeating: -1, count: buckets)
-        var total = 0
-        for rank in ranks {
-            var lo = 0, hi = buckets - 1
-            while lo < hi {  // the last bucket whose first rank is <= rank
-                let mid = (lo + hi + 1) / 2
-                if first[mid] <= rank { lo = mid } else { hi = mid - 1 }
-            }
-            while counts[lo] == 0 { lo -= 1 }
-            if slotOfBucket[lo] < 0 {
-                slotOfBucket[lo] = Int32(slots.count)
-                slots.append((total, Int(counts[lo]), first[lo]))
-                total += Int(counts[lo])
-            }
-            slotOfRank.append((rank, Int(slotOfBucket[lo])))
-        }
-        gathered = [Double](repeating: 0, count: total)
-        var fill = slots.map(\.start)
-        gathered.withUnsafeMutableBufferPointer { g in
-            slotOfBucket.withUnsafeBufferPointer { map in
-                for i in 0..<n {
-                    let slot = map[Swift.min(buckets - 1, Int((x[i] - lowest) * scale))]
-                    if slot >= 0 {
-                        g[fill[Int(slot)]] = x[i]
-                        fill[Int(slot)] += 1
-                    }
-                }
-            }
-        }
+    public init(capacity: Int) {
+        self.capacity = Swift.max(capacity, 64)
+        counts = .allocate(capacity: self.capacity)
+        slotOfBucket = .allocate(capacity: self.capacity)
+        gathered = .allocate(capacity: self.capacity)
     }
 
-    /// The value at `rank` (0-based) of the sorted array.
-    mutating func value(rank: Int) -> Double {
-        let slot = slotOfRank.first { $0.rank == rank }!.slot
-        let (start, count, firstRank) = slots[slot]
-        let k = rank - firstRank
-        return gathered.withUnsafeMutableBufferPointer { g in
-            Statistics.select(g.baseAddress! + start, from: 0, to: count, k: k)
-            return g[start + k]
+    deinit {
+        counts.deallocate()
+        slotOfBucket.deallocate()
+        gathered.deallocate()
+    }
+
+    /// Writes the type-7 quantiles of `x[0 ..< n]` into `out`.
+    func orderStatistics(_ x: UnsafeMutablePointer<Double>, count n: Int, lowest: Double, highest: Double,
+                         quantiles: [Double], into out: UnsafeMutablePointer<Double>) {
+        if n > capacity {
+            self.counts.deallocate(); self.slotOfBucket.deallocate(); self.gathered.deallocate()
+            capacity = n
+            counts = .allocate(capacity: n); slotOfBucket = .allocate(capacity: n); gathered = .allocate(capacity: n)
+        }
+        let buckets = Swift.max(16, Swift.min(capacity, n / 4))
+        let scale = Double(buckets) / (highest - lowest)
+        let top = buckets - 1
+        counts.update(repeating: 0, count: buckets)
+        for i in 0..<n { counts[Swift.min(top, Int((x[i] - lowest) * scale))] &+= 1 }
+        // Each wanted rank (x(lo) and x(lo + 1) per quantile) -> its bucket, a slot per bucket.
+        var wanted: [(rank: Int, bucket: Int)] = []
+        for q in quantiles {
+            let lo = Int((Double(n - 1) * q / 100).rounded(.down))
+            wanted.append((lo, 0))
+            if lo + 1 < n { wanted.append((lo + 1, 0)) }
+        }
+        wanted.sort { $0.rank < $1.rank }
+        var running = 0, b = 0
+        var bucketStart = [Int](repeating: 0, count: wanted.count)
+        for (i, w) in wanted.enumerated() {
+            while running + Int(counts[b]) <= w.rank { running += Int(counts[b]); b += 1 }
+            wanted[i].bucket = b
+            bucketStart[i] = running
+        }
+        slotOfBucket.update(repeating: -1, count: buckets)
+        var slots: [(bucket: Int, start: Int, count: Int, firstRank: Int)] = []
+        var total = 0
+        for (i, w) in wanted.enumerated() where slotOfBucket[w.bucket] < 0 {
+            slotOfBucket[w.bucket] = Int32(slots.count)
+            slots.append((w.bucket, total, Int(counts[w.bucket]), bucketStart[i]))
+            total += Int(counts[w.bucket])
+        }
+        var fill = slots.map(\.start)
+        for i in 0..<n {
+            let slot = slotOfBucket[Swift.min(top, Int((x[i] - lowest) * scale))]
+            if slot >= 0 {
+                gathered[fill[Int(slot)]] = x[i]
+                fill[Int(slot)] += 1
+            }
+        }
+        func value(_ rank: Int) -> Double {
+            let s = slots[Int(slotOfBucket[wanted.first { $0.rank == rank }!.bucket])]
+            Statistics.select(gathered + s.start, from: 0, to: s.count, k: rank - s.firstRank)
+            return gathered[s.start + rank - s.firstRank]
+        }
+        for (j, q) in quantiles.enumerated() {
+            let h = Double(n - 1) * q / 100
+            let lo = Int(h.rounded(.down))
+            let a = value(lo)
+            let b = lo + 1 < n ? value(lo + 1) : a
+            out[j] = a + (h - Double(lo)) * (b - a)
         }
     }
 }
