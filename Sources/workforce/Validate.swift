@@ -22,7 +22,7 @@ struct Validate: ParsableCommand {
         var filled = 0.0, vacancies = 0.0
         for leaf in model.leaves { for r in leaf.roles { filled += r.filled; vacancies += r.vacancies } }
         let uncertain = model.leaves.first.map { leaf in
-            leaf.roles.contains { UnitPlanSummary.isRandom($0) } || leaf.growth.isRandom || leaf.elasticity.isRandom
+            leaf.roles.contains(where: \.isUncertain) || leaf.growth.isRandom || leaf.elasticity.isRandom
                 || leaf.programmes.contains { $0.completion.isRandom || $0.starts.isRandom }
                 || leaf.progression.contains { $0.rate.isRandom }
         } ?? false
@@ -41,9 +41,10 @@ struct Validate: ParsableCommand {
     }
 }
 
-enum UnitPlanSummary {
-    static func isRandom(_ p: RoleParameters) -> Bool {
-        [p.turnover, p.retainedInSector, p.timeToFill, p.internationalShare, p.mix].contains { $0.isRandom }
-            || (p.internationalCap?.isRandom ?? false) || (p.pay?.isRandom ?? false)
+extension RoleParameters {
+    /// Whether any of the role's parameters is drawn from a distribution.
+    var isUncertain: Bool {
+        [turnover, retainedInSector, timeToFill, internationalShare, mix].contains { $0.isRandom }
+            || (internationalCap?.isRandom ?? false) || (pay?.isRandom ?? false)
     }
 }
