@@ -195,6 +195,38 @@ final class SimulationTests: XCTestCase {
         }
     }
 
+    /// Noise mode's training pipeline against its exact distribution. Each starter survives a
+    /// month with probability 1 - q independently, so once the pipeline is full a month's
+    /// completers are Bin(S, c) and the trainees in the ring are a sum over stages k of
+    /// independent Bin(S, (1 - q)^k). Checked with few expected dropouts (the total is drawn and
+    /// shared out among the stages) and with many (a binomial per stage).
+    func testBinomialTrainingMatchesItsExactDistribution() {
+        for monthlyStarts in [2.0, 400.0] {
+            let (d, c, paths) = (12, 0.5, 4000)
+            let q = 1 - pow(c, 1 / Double(d))
+            let m = model(months: 20, roles: [role(filled: 0)],
+                          programmes: [Programme(name: "p", to: 0, from: nil, duration: d)],
+                          programmeParameters: [ProgrammeParameters(completion: .constant(c),
+                                                                    starts: .constant(12 * monthlyStarts))],
+                          events: [noDemand], paths: paths, noise: .binomial)
+            let t = Simulator.run(m)
+            let stageSurvival = (0..<d).map { pow(1 - q, Double($0)) }
+            let traineeMean = stageSurvival.reduce(0) { $0 + monthlyStarts * $1 }
+            let traineeSD = stageSurvival.reduce(0) { $0 + monthlyStarts * $1 * (1 - $1) }.squareRoot()
+            let completionSD = (monthlyStarts * c * (1 - c)).squareRoot()
+            for step in [14, 19] {
+                let completions = t.values(area: "U", role: "r0", period: (start + step).description, metric: .completions)!
+                let trainees = t.values(area: "U", role: "r0", period: (start + step).description, metric: .trainees)!
+                let label = "starts \(monthlyStarts), month \(step)"
+                // Means within 4 standard errors; sds within 5% (their sampling error is about 1.1%).
+                XCTAssertEqual(completions[0], monthlyStarts * c, accuracy: 4 * completionSD / Double(paths).squareRoot(), label)
+                XCTAssertEqual(trainees[0], traineeMean, accuracy: 4 * traineeSD / Double(paths).squareRoot(), label)
+                XCTAssertEqual(completions[1], completionSD, accuracy: 0.05 * completionSD, label)
+                XCTAssertEqual(trainees[1], traineeSD, accuracy: 0.05 * traineeSD, label)
+            }
+        }
+    }
+
     func testDeterministicRunEqualsTheMeanOfAFluidRunWithoutUncertainty() {
         let m = model(months: 18, roles: [role(filled: 1000, vacancies: 80, turnover: 0.25, timeToFill: 2.5)],
                       growth: .constant(0.02), paths: 7)

@@ -63,9 +63,8 @@ public enum Binomial {
         let c = n * p + 0.5
         let vr = 0.92 - 4.2 / b
         let alpha = (2.83 + 5.1 / b) * spq
-        let lpq = log(p / q)
-        let m = ((n + 1) * p).rounded(.down)
-        let h = lgamma(m + 1) + lgamma(n - m + 1)
+        // The exact test's constants need two lgamma calls; most draws pass the squeeze first.
+        var h = Double.nan, m = 0.0, lpq = 0.0
         while true {
             let u = stream.uniform() - 0.5
             var v = stream.uniform()
@@ -73,6 +72,11 @@ public enum Binomial {
             let k = ((2 * a / us + b) * u + c).rounded(.down)
             if k < 0 || k > n { continue }
             if us >= 0.07 && v <= vr { return k }
+            if h.isNaN {
+                m = ((n + 1) * p).rounded(.down)
+                h = lgamma(m + 1) + lgamma(n - m + 1)
+                lpq = log(p / q)
+            }
             v = log(v * alpha / (a / (us * us) + b))
             if v <= h - lgamma(k + 1) - lgamma(n - k + 1) + (k - m) * lpq { return k }
         }

@@ -43,12 +43,16 @@ final class Chunk {
     let growthFactor: UnsafeMutablePointer<Double>
     let dropoutRate: UnsafeMutablePointer<Double>
     let annualStarts: UnsafeMutablePointer<Double>
-    /// Trainees of each programme summed over its stages, at column * A + programme.
+    /// Trainees of each programme summed over its stages. This and the other per-programme
+    /// arrays are programme-major: programme * C + column.
     let traineeTotal: UnsafeMutablePointer<Double>
-    /// Fluid mode keeps each programme's stages as a ring with a common survival factor: stage k
-    /// holds scale * T[(head + k) mod d], so that advancing every stage by (1 - q) is one multiply
-    /// and one move of `head`, not a pass over the stages. `ringSum` is the sum of the ring.
-    let ringHead: UnsafeMutablePointer<Double>
+    /// Each programme's stages are a ring of d slots shared in position by every column, stored
+    /// slot-major (T[(stageOffset[a] + slot) * C + column]) so that a month's work on one slot runs
+    /// along contiguous columns. Stage k is in slot (ringHead[a] + k) mod d; advancing every stage
+    /// is one move of the head, not a pass over the stages. In fluid mode a slot holds
+    /// T / ringScale, so that survival by (1 - q) is one multiply of the scale; `ringSum` is the
+    /// sum of a column's slots (whole numbers in noise mode, where the scale stays 1).
+    var ringHead: [Int]
     let ringScale: UnsafeMutablePointer<Double>
     let ringSum: UnsafeMutablePointer<Double>
     /// Demand events in force: posts added and the factor, per column and role.
@@ -64,6 +68,9 @@ final class Chunk {
     let exits: UnsafeMutablePointer<Double>
     let moves: UnsafeMutablePointer<Double>
     let effective: UnsafeMutablePointer<Double>
+    /// Per-column flows of one programme in a month (dropouts, completers).
+    let flowA: UnsafeMutablePointer<Double>
+    let flowB: UnsafeMutablePointer<Double>
     /// Running sums of the current period at (column * R + role) * StoredMetric.count + metric.
     let acc: UnsafeMutablePointer<Double>
 
@@ -105,10 +112,11 @@ final class Chunk {
         monthlyCap = buffer(cr, .infinity); pay = buffer(cr); mix = buffer(cr, 1)
         growthFactor = buffer(C, 1); dropoutRate = buffer(C * A); annualStarts = buffer(C * A)
         traineeTotal = buffer(C * A)
-        ringHead = buffer(C * A); ringScale = buffer(C * A, 1); ringSum = buffer(C * A)
+        ringHead = Array(repeating: 0, count: A); ringScale = buffer(C * A, 1); ringSum = buffer(C * A)
         eventAdd = buffer(cr); eventMultiply = buffer(cr, 1)
         K = buffer(C * R * R); mu = buffer(cr)
         demand = buffer(cr); exits = buffer(cr); moves = buffer(cr); effective = buffer(cr)
+        flowA = buffer(C); flowB = buffer(C)
         acc = buffer(cr * StoredMetric.count)
         allocations = list
 
@@ -232,15 +240,15 @@ final class Chunk {
         for path in 0..<pathCount {
             let col = u * pathCount + path
             if path > 0 && !plan.programmeVaries[a] {
-                dropoutRate[col * A + a] = dropoutRate[(u * pathCount) * A + a]
-                annualStarts[col * A + a] = annualStarts[(u * pathCount) * A + a]
+                dropoutRate[a * C + col] = dropoutRate[a * C + u * pathCount]
+                annualStarts[a * C + col] = annualStarts[a * C + u * pathCount]
                 continue
             }
             let global = firstPath + path
             let completion = sampler.value(p.completion, at: month, path: global, unitKey: plan.unitKey)
             // q_a = 1 - c_a^(1/d_a).
-            dropoutRate[col * A + a] = -expm1(log(completion) / d)
-            annualStarts[col * A + a] = sampler.value(p.starts, at: month, path: global, unitKey: plan.unitKey)
+            dropoutRate[a * C + col] = -expm1(log(completion) / d)
+            annualStarts[a * C + col] = sampler.value(p.starts, at: month, path: global, unitKey: plan.unitKey)
         }
     }
 
@@ -330,7 +338,8 @@ final class Chunk {
         for (a, programme) in model.programmes.enumerated() where programme.inPostShare > 0 {
             let w = programme.inPostShare
             let target = programme.countsToward
-            for col in 0..<C { effective[col * R + target] += w * traineeTotal[col * A + a] }
+            let total = traineeTotal + a * C
+            for col in 0..<C { effective[col * R + target] += w * total[col] }
         }
         for u in 0..<units.count {
             let key = units[u].unitKey
@@ -374,7 +383,7 @@ final class Chunk {
         for col in 0..<C {
             for r in 0..<R { acc[(col * R + r) * M + StoredMetric.trainees.rawValue] = 0 }
             for (a, programme) in model.programmes.enumerated() {
-                acc[(col * R + programme.to) * M + StoredMetric.trainees.rawValue] += traineeTotal[col * A + a]
+                acc[(col * R + programme.to) * M + StoredMetric.trainees.rawValue] += traineeTotal[a * C + col]
             }
         }
     }
@@ -460,91 +469,133 @@ final class Chunk {
         }
     }
 
+    /// Step 4 of MODEL.md section 5 for one programme, on every column. The ring is advanced
+    /// once for all columns: the slot of stage d - 1 gives its completers, is emptied and becomes
+    /// stage 0 for this month's starts.
     private func train(_ a: Int, _ programme: Programme, month: Month, calendarMonth: Int) {
         let M = StoredMetric.count
         let d = programme.duration
-        let profile = programme.intakeProfile[calendarMonth]
-        for u in 0..<units.count {
-            let key = units[u].unitKey
-            for path in 0..<pathCount {
-                let col = u * pathCount + path
-                let t = T + col * S + stageOffset[a]
-                let q = dropoutRate[col * A + a]
-                var dropouts = 0.0
-                var completers: Double
-                var survivors = 0.0  // trainees still in training after this month, before starts
-                if noise {
-                    // Dropouts at each stage ~ Bin(T[k], q); survivors advance.
-                    var s = RandomStream(key: key, what: DrawKind.dropouts.code(programmeHash[a]),
-                                         month: month.index, path: firstPath + path, sub: UInt32(d - 1))
-                    let lastOut = Binomial.sample(n: t[d - 1], p: q, stream: &s)
-                    dropouts = lastOut
-                    completers = t[d - 1] - lastOut
-                    for k in stride(from: d - 1, through: 1, by: -1) {
-                        var sk = RandomStream(key: key, what: DrawKind.dropouts.code(programmeHash[a]),
-                                              month: month.index, path: firstPath + path, sub: UInt32(k - 1))
-                        let out = Binomial.sample(n: t[k - 1], p: q, stream: &sk)
-                        dropouts += out
-                        t[k] = t[k - 1] - out
-                        survivors += t[k]
-                    }
-                } else {
-                    // O_k = q T[k]; C = (1 - q) T[d-1]; T[k] <- (1 - q) T[k-1]: on the ring, the
-                    // last stage's slot is emptied and becomes stage 0, and the scale takes (1 - q).
-                    let ca = col * A + a
-                    let head = Int(ringHead[ca])
-                    let last = head == 0 ? d - 1 : head - 1
-                    let scale = ringScale[ca]
-                    dropouts = q * scale * ringSum[ca]
-                    completers = (1 - q) * scale * t[last]
-                    ringSum[ca] -= t[last]
-                    t[last] = 0
-                    ringHead[ca] = Double(last)
-                    ringScale[ca] = scale * (1 - q)
-                    if last == 0 {
-                        // Once a lap, sum the ring afresh so that rounding cannot accumulate.
-                        var sum = 0.0
-                        for k in 0..<d { sum += t[k] }
-                        ringSum[ca] = sum
-                    }
-                    ringSum[ca] = Swift.max(0, ringSum[ca])
-                    survivors = ringScale[ca] * ringSum[ca]
+        let last = ringHead[a] == 0 ? d - 1 : ringHead[a] - 1
+        ringHead[a] = last
+        let slots = T + stageOffset[a] * C  // slot s of a column at slots[s * C + column]
+        let lastSlot = slots + last * C
+        let q = dropoutRate + a * C
+        let sum = ringSum + a * C
+        let dropouts = flowA
+        let completers = flowB
+
+        if noise {
+            for u in 0..<units.count {
+                for path in 0..<pathCount {
+                    let col = u * pathCount + path
+                    (dropouts[col], completers[col]) = drawTraining(a, slots: slots, column: col, stages: d,
+                                                                    lastSlot: last, unit: u, path: path, month: month)
+                    sum[col] -= dropouts[col] + completers[col]
+                    lastSlot[col] = 0
                 }
-                var starts = annualStarts[col * A + a] * profile
-                if noise {
-                    let total = startCarry[col * A + a] + starts
-                    starts = total.rounded(.toNearestOrEven)
-                    startCarry[col * A + a] = total - starts
+            }
+        } else {
+            // O_k = q T[k] summed over k, C = (1 - q) T[d - 1], and T[k] <- (1 - q) T[k - 1] as one
+            // multiply of the scale.
+            let scale = ringScale + a * C
+            for col in 0..<C {
+                dropouts[col] = q[col] * scale[col] * sum[col]
+                completers[col] = (1 - q[col]) * scale[col] * lastSlot[col]
+                sum[col] -= lastSlot[col]
+                lastSlot[col] = 0
+                scale[col] *= 1 - q[col]
+            }
+            if last == 0 {
+                // Once a lap, sum the ring afresh so that rounding cannot accumulate.
+                for col in 0..<C { sum[col] = 0 }
+                for s in 0..<d {
+                    let row = slots + s * C
+                    for col in 0..<C { sum[col] += row[col] }
                 }
-                let f2 = F2 + col * R
-                if let from = programme.from {
-                    starts = Swift.min(starts, f2[from])
-                    f2[from] -= starts
-                }
-                if noise {
-                    t[0] = starts
-                } else {
-                    let ca = col * A + a
-                    if !(ringScale[ca] > 1e-150) {
-                        // Fold the scale into the ring before it underflows.
-                        let scale = ringScale[ca]
-                        for k in 0..<d { t[k] *= scale }
-                        ringSum[ca] *= scale
-                        ringScale[ca] = 1
-                    }
-                    let stored = starts / ringScale[ca]
-                    t[Int(ringHead[ca])] = stored
-                    ringSum[ca] += stored
-                }
-                traineeTotal[col * A + a] = survivors + starts
-                f2[programme.to] += completers
-                if let from = programme.from, programme.dropoutsReturn { f2[from] += dropouts }
-                let accTo = acc + (col * R + programme.to) * M
-                accTo[StoredMetric.starts.rawValue] += starts
-                accTo[StoredMetric.completions.rawValue] += completers
-                accTo[StoredMetric.dropouts.rawValue] += dropouts
             }
         }
+
+        // Starts, completers joining and dropouts returning, then the ring's new stage 0.
+        let profile = programme.intakeProfile[calendarMonth]
+        let annual = annualStarts + a * C
+        let carry = startCarry + a * C
+        let scale = ringScale + a * C
+        let total = traineeTotal + a * C
+        for col in 0..<C {
+            sum[col] = Swift.max(0, sum[col])
+            let survivors = scale[col] * sum[col]
+            var starts = annual[col] * profile
+            if noise {
+                let due = carry[col] + starts
+                starts = due.rounded(.toNearestOrEven)
+                carry[col] = due - starts
+            }
+            let f2 = F2 + col * R
+            if let from = programme.from {
+                starts = Swift.min(starts, f2[from])
+                f2[from] -= starts
+            }
+            if !(scale[col] > 1e-150) {
+                // Fold the scale into the ring before it underflows.
+                for s in 0..<d { slots[s * C + col] *= scale[col] }
+                sum[col] *= scale[col]
+                scale[col] = 1
+            }
+            let stored = starts / scale[col]
+            lastSlot[col] = stored
+            sum[col] += stored
+            total[col] = survivors + starts
+            f2[programme.to] += completers[col]
+            if let from = programme.from, programme.dropoutsReturn { f2[from] += dropouts[col] }
+            let accTo = acc + (col * R + programme.to) * M
+            accTo[StoredMetric.starts.rawValue] += starts
+            accTo[StoredMetric.completions.rawValue] += completers[col]
+            accTo[StoredMetric.dropouts.rawValue] += dropouts[col]
+        }
+    }
+
+    /// Noise mode: dropouts at each stage ~ Bin(T[k], q) and completers T[d - 1] - O[d - 1],
+    /// taken out of the ring in place. Returns (dropouts, completers).
+    ///
+    /// Independent binomials with a common q, conditioned on their total D, share it out like D
+    /// trainees picked at random without replacement (a multivariate hypergeometric). So when
+    /// few dropouts are expected (N q <= 16, N the trainees in the ring) the draw is
+    /// D ~ Bin(N, q) and then D picks: one binomial per programme and column in place of one per
+    /// stage, with the same joint distribution. With more expected, it is a binomial per stage.
+    private func drawTraining(_ a: Int, slots: UnsafeMutablePointer<Double>, column col: Int, stages d: Int,
+                              lastSlot: Int, unit u: Int, path: Int, month: Month) -> (Double, Double) {
+        let n = ringSum[a * C + col]
+        let q = dropoutRate[a * C + col]
+        var dropouts = 0.0
+        if n > 0 && q > 0 {
+            let key = units[u].unitKey
+            let what = DrawKind.dropouts.code(programmeHash[a])
+            if n * q <= 16 {
+                var stream = RandomStream(key: key, what: what, month: month.index, path: firstPath + path)
+                dropouts = Binomial.sample(n: n, p: q, stream: &stream)
+                var remaining = n
+                for _ in 0..<Int(dropouts) {
+                    // The pick-th trainee, counting slot by slot.
+                    var pick = Swift.min((stream.uniform() * remaining).rounded(.down), remaining - 1)
+                    var s = 0
+                    while pick >= slots[s * C + col] {
+                        pick -= slots[s * C + col]
+                        s += 1
+                    }
+                    slots[s * C + col] -= 1
+                    remaining -= 1
+                }
+            } else {
+                for s in 0..<d {
+                    var stream = RandomStream(key: key, what: what, month: month.index, path: firstPath + path,
+                                              sub: UInt32(s + 1))
+                    let out = Binomial.sample(n: slots[s * C + col], p: q, stream: &stream)
+                    slots[s * C + col] -= out
+                    dropouts += out
+                }
+            }
+        }
+        return (dropouts, slots[lastSlot * C + col])
     }
 
     // MARK: - Output

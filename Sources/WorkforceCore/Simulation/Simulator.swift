@@ -99,16 +99,18 @@ public enum Simulator {
         let done = Atomic<Int>(0)
         let total = Swift.max(1, blocks * chunks * models.count)
 
+        // Storage for one block of leaves per model, reused from block to block: every chunk
+        // writes every cell of its paths, so nothing needs clearing in between.
+        let blockValues = models.map { _ in PathValues(slots: Swift.min(blockSize, leafCount), roles: R, periods: periods, paths: P) }
         var stats = [Double](repeating: 0, count: table.rowCount * table.statCount)
         let layout = table
         stats.withUnsafeMutableBufferPointer { stats in
             let statsOut = UncheckedBox(stats.baseAddress!)
             for block in 0..<blocks {
                 let leaves = Array((block * blockSize)..<Swift.min(leafCount, (block + 1) * blockSize))
-                var blockValues: [PathValues] = []
                 for (m, current) in models.enumerated() {
                     let plans = leaves.map { UnitPlan(model: current, leafIndex: $0, seed: current.seed) }
-                    let values = PathValues(slots: leaves.count, roles: R, periods: periods, paths: P)
+                    let values = blockValues[m]
                     parallelFor(chunks, threads: options.threads) { c, _ in
                         let first = c * chunkPaths
                         let chunk = Chunk(model: current, units: plans, sampler: samplers[m], firstPath: first,
@@ -117,27 +119,22 @@ public enum Simulator {
                         let n = done.wrappingAdd(1, ordering: .relaxed).newValue
                         options.progress?(Double(n) / Double(total))
                     }
-                    // Add each leaf into its ancestors, leaf by leaf in unit order within every cell.
-                    let ancestors = leaves.map { model.ancestors(of: model.leaves[$0].area).map { parentSlot[$0] } }
-                    let parentsOut = parentValues[m]
-                    parallelFor(R * periods * M, threads: options.threads) { cell, _ in
-                        let r = cell / (periods * M)
-                        let period = (cell / M) % periods
-                        let metric = cell % M
-                        for (slot, slotAncestors) in ancestors.enumerated() {
-                            let src = values.cell(slot: slot, role: r, period: period, metric: metric)
-                            for p in slotAncestors {
-                                let dst = parentsOut.cell(slot: p, role: r, period: period, metric: metric)
-                                for i in 0..<P { dst[i] += src[i] }
-                            }
-                        }
-                    }
-                    blockValues.append(values)
+                    // Add each leaf into its parent, leaf by leaf in unit order within every cell.
+                    let parentOf = leaves.map { model.areas[model.leaves[$0].area].parent.map { parentSlot[$0] } }
+                    addInto(parentValues[m], from: values, slots: parentOf, threads: options.threads)
                 }
-                summarise(blockValues, slots: leaves.map { model.leaves[$0].area }, position: position,
-                          table: layout, stats: statsOut.value, threads: options.threads)
+                summarise(blockValues, slotCount: leaves.count, areas: leaves.map { model.leaves[$0].area },
+                          position: position, table: layout, stats: statsOut.value, threads: options.threads)
             }
-            summarise(parentValues, slots: parents, position: position, table: layout,
+            // Parents into their own parents, deepest first, so that each holds its whole subtree.
+            for area in model.areasInTreeOrder.reversed() where parentSlot[area] >= 0 {
+                guard let up = model.areas[area].parent else { continue }
+                for values in parentValues {
+                    addInto(values, from: values, slots: [nil], offset: parentSlot[area], into: parentSlot[up],
+                            threads: options.threads)
+                }
+            }
+            summarise(parentValues, slotCount: parents.count, areas: parents, position: position, table: layout,
                       stats: statsOut.value, threads: options.threads)
         }
         table.stats = stats
@@ -146,13 +143,33 @@ public enum Simulator {
 
     /// Summarises every row of the given areas (one per slot) into `stats`: of `values[0]`, or
     /// of `values[1] - values[0]` path by path when there are two.
-    static func summarise(_ values: [PathValues], slots: [Int], position: [Int], table: SummaryTable,
+    /// Adds source slot `offset + i` into slot `slots[i]` of `target` (or into `into` when
+    /// `slots[i]` is nil and `into` is given), for every role, period, metric and path. Cells are
+    /// shared out between threads; within a cell the sources are added in order.
+    static func addInto(_ target: PathValues, from source: PathValues, slots: [Int?], offset: Int = 0,
+                        into fixed: Int? = nil, threads: Int) {
+        let (R, periods, P, M) = (source.roles, source.periods, source.paths, StoredMetric.count)
+        parallelFor(R * periods * M, threads: threads) { cell, _ in
+            let r = cell / (periods * M)
+            let period = (cell / M) % periods
+            let metric = cell % M
+            for (i, slot) in slots.enumerated() {
+                guard let to = slot ?? fixed else { continue }
+                let src = source.cell(slot: offset + i, role: r, period: period, metric: metric)
+                let dst = target.cell(slot: to, role: r, period: period, metric: metric)
+                for p in 0..<P { dst[p] += src[p] }
+            }
+        }
+    }
+
+    /// Summarises slots 0 ..< slotCount of the given values, slot i being area `areas[i]`.
+    static func summarise(_ values: [PathValues], slotCount: Int, areas slots: [Int], position: [Int], table: SummaryTable,
                           stats: UnsafeMutablePointer<Double>, threads: Int) {
         let R = values[0].roles
         let periods = values[0].periods
         let P = values[0].paths
         let width = table.statCount
-        let tasks = slots.count * (R + 1) * periods
+        let tasks = slotCount * (R + 1) * periods
         let workers = Swift.max(1, Swift.min(threads, tasks))
         let scratch = UnsafeMutablePointer<Double>.allocate(capacity: workers * 4 * P)
         defer { scratch.deallocate() }

@@ -10,30 +10,51 @@ public enum Statistics {
     ///   `OrderStatistics`); `values` is reordered.
     public static func summarise(_ values: UnsafeMutablePointer<Double>, count n: Int, quantiles: [Double],
                                  into out: UnsafeMutablePointer<Double>, workspace: SummaryWorkspace? = nil) {
-        var sum = 0.0
-        var lowest = values[0], highest = values[0]
-        for i in 0..<n {
-            let x = values[i]
-            sum += x
-            lowest = Swift.min(lowest, x)
-            highest = Swift.max(highest, x)
+        // Four running sums, minima and maxima, so that the additions need not wait on each other.
+        var sum = (0.0, 0.0, 0.0, 0.0)
+        var lowest = (values[0], values[0], values[0], values[0])
+        var highest = lowest
+        var i = 0
+        while i + 4 <= n {
+            let (a, b, c, d) = (values[i], values[i + 1], values[i + 2], values[i + 3])
+            sum = (sum.0 + a, sum.1 + b, sum.2 + c, sum.3 + d)
+            lowest = (Swift.min(lowest.0, a), Swift.min(lowest.1, b), Swift.min(lowest.2, c), Swift.min(lowest.3, d))
+            highest = (Swift.max(highest.0, a), Swift.max(highest.1, b), Swift.max(highest.2, c), Swift.max(highest.3, d))
+            i += 4
         }
-        let mean = sum / Double(n)
-        if lowest == highest {
-            out[0] = lowest
+        var total = (sum.0 + sum.1) + (sum.2 + sum.3)
+        var low = Swift.min(Swift.min(lowest.0, lowest.1), Swift.min(lowest.2, lowest.3))
+        var high = Swift.max(Swift.max(highest.0, highest.1), Swift.max(highest.2, highest.3))
+        while i < n {
+            total += values[i]
+            low = Swift.min(low, values[i])
+            high = Swift.max(high, values[i])
+            i += 1
+        }
+        let mean = total / Double(n)
+        if low == high {
+            out[0] = low
             out[1] = 0
-            for j in 0..<quantiles.count { out[2 + j] = lowest }
+            for j in 0..<quantiles.count { out[2 + j] = low }
             return
         }
-        var squares = 0.0
-        for i in 0..<n {
+        var squares = (0.0, 0.0, 0.0, 0.0)
+        i = 0
+        while i + 4 <= n {
+            let (a, b, c, d) = (values[i] - mean, values[i + 1] - mean, values[i + 2] - mean, values[i + 3] - mean)
+            squares = (squares.0 + a * a, squares.1 + b * b, squares.2 + c * c, squares.3 + d * d)
+            i += 4
+        }
+        var squareTotal = (squares.0 + squares.1) + (squares.2 + squares.3)
+        while i < n {
             let d = values[i] - mean
-            squares += d * d
+            squareTotal += d * d
+            i += 1
         }
         out[0] = mean
-        out[1] = n > 1 ? (squares / Double(n - 1)).squareRoot() : 0
+        out[1] = n > 1 ? (squareTotal / Double(n - 1)).squareRoot() : 0
         let w = workspace ?? SummaryWorkspace(capacity: n)
-        w.orderStatistics(values, count: n, lowest: lowest, highest: highest, quantiles: quantiles, into: out + 2)
+        w.orderStatistics(values, count: n, lowest: low, highest: high, quantiles: quantiles, into: out + 2)
     }
 
     /// Rearranges x[from ..< to] so that x[k] is the value that would be there if the range were
