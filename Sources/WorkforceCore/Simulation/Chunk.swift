@@ -130,15 +130,16 @@ final class Chunk {
 
     deinit { for p in allocations { p.deallocate() } }
 
-    /// Steps through every month, writing each period's values for these paths into `out`.
-    func run(into out: PathValues, slotOffset: Int) {
+    /// Steps through every month, writing each period's values for these paths into `out` (slot
+    /// u for unit u).
+    func run(into out: PathValues) {
         let timeline = model.timeline
         for step in 0..<timeline.months {
-            monthStep(step)
             let period = timeline.periodOfStep[step]
-            if step == timeline.periods[period].lastStep {
-                flush(period: period, months: timeline.periods[period].months,
-                      into: out, slotOffset: slotOffset)
+            let periodEnds = step == timeline.periods[period].lastStep
+            monthStep(step, periodEnds: periodEnds)
+            if periodEnds {
+                flush(period: period, months: timeline.periods[period].months, into: out)
             }
         }
     }
@@ -277,7 +278,9 @@ final class Chunk {
 
     // MARK: - One month
 
-    private func monthStep(_ step: Int) {
+    /// One month of MODEL.md section 5. Stocks are recorded only in the last month of a period,
+    /// the only one reported; flows are summed every month.
+    private func monthStep(_ step: Int, periodEnds: Bool) {
         refresh(step)
         let month = model.timeline.start + step
         let calendarMonth = month.month - 1
@@ -368,9 +371,11 @@ final class Chunk {
                     let staff = F2[i] + hired
                     F[i] = staff
                     let a = acc + i * M
-                    a[StoredMetric.demand.rawValue] = demand[i]
-                    a[StoredMetric.staffInPost.rawValue] = staff
-                    a[StoredMetric.vacancies.rawValue] = Swift.max(0, demand[i] - (effective[i] + hired))
+                    if periodEnds {
+                        a[StoredMetric.demand.rawValue] = demand[i]
+                        a[StoredMetric.staffInPost.rawValue] = staff
+                        a[StoredMetric.vacancies.rawValue] = Swift.max(0, demand[i] - (effective[i] + hired))
+                    }
                     a[StoredMetric.leavers.rawValue] += exits[i] + moves[i]
                     a[StoredMetric.hires.rawValue] += hired + moves[i]
                     a[StoredMetric.internationalHires.rawValue] += international
@@ -380,6 +385,7 @@ final class Chunk {
             }
         }
         // Trainee stocks, reported under each programme's `to` role.
+        guard periodEnds else { return }
         for col in 0..<C {
             for r in 0..<R { acc[(col * R + r) * M + StoredMetric.trainees.rawValue] = 0 }
             for (a, programme) in model.programmes.enumerated() {
@@ -600,14 +606,14 @@ final class Chunk {
 
     // MARK: - Output
 
-    private func flush(period: Int, months: Int, into out: PathValues, slotOffset: Int) {
+    private func flush(period: Int, months: Int, into out: PathValues) {
         let M = StoredMetric.count
         let mean = StoredMetric.staffMean.rawValue
         for u in 0..<units.count {
             for r in 0..<R {
                 // Writes run along paths, where the output is contiguous.
                 for m in 0..<M {
-                    let cell = out.cell(slot: slotOffset + u, role: r, period: period, metric: m) + firstPath
+                    let cell = out.cell(slot: u, role: r, period: period, metric: m) + firstPath
                     let divisor = m == mean ? Double(months) : 1
                     for path in 0..<pathCount {
                         let a = acc + ((u * pathCount + path) * R + r) * M

@@ -111,17 +111,28 @@ public enum Simulator {
                 for (m, current) in models.enumerated() {
                     let plans = leaves.map { UnitPlan(model: current, leafIndex: $0, seed: current.seed) }
                     let values = blockValues[m]
+                    let parentsOut = parentValues[m]
+                    let parentOf = leaves.map { model.areas[model.leaves[$0].area].parent.map { parentSlot[$0] } }
                     parallelFor(chunks, threads: options.threads) { c, _ in
                         let first = c * chunkPaths
                         let chunk = Chunk(model: current, units: plans, sampler: samplers[m], firstPath: first,
                                           pathCount: Swift.min(chunkPaths, P - first))
-                        chunk.run(into: values, slotOffset: 0)
+                        chunk.run(into: values)
                         let n = done.wrappingAdd(1, ordering: .relaxed).newValue
                         options.progress?(Double(n) / Double(total))
                     }
                     // Add each leaf into its parent, leaf by leaf in unit order within every cell.
-                    let parentOf = leaves.map { model.areas[model.leaves[$0].area].parent.map { parentSlot[$0] } }
-                    addInto(parentValues[m], from: values, slots: parentOf, threads: options.threads)
+                    parallelFor(R * periods * M, threads: options.threads) { cell, _ in
+                        let r = cell / (periods * M)
+                        let period = (cell / M) % periods
+                        let metric = cell % M
+                        for (slot, parent) in parentOf.enumerated() {
+                            guard let parent else { continue }
+                            let src = values.cell(slot: slot, role: r, period: period, metric: metric)
+                            let dst = parentsOut.cell(slot: parent, role: r, period: period, metric: metric)
+                            for i in 0..<P { dst[i] += src[i] }
+                        }
+                    }
                 }
                 summarise(blockValues, slotCount: leaves.count, areas: leaves.map { model.leaves[$0].area },
                           position: position, table: layout, stats: statsOut.value, threads: options.threads)
@@ -130,8 +141,7 @@ public enum Simulator {
             for area in model.areasInTreeOrder.reversed() where parentSlot[area] >= 0 {
                 guard let up = model.areas[area].parent else { continue }
                 for values in parentValues {
-                    addInto(values, from: values, slots: [nil], offset: parentSlot[area], into: parentSlot[up],
-                            threads: options.threads)
+                    addSlot(values, parentSlot[area], into: parentSlot[up], threads: options.threads)
                 }
             }
             summarise(parentValues, slotCount: parents.count, areas: parents, position: position, table: layout,
@@ -141,28 +151,22 @@ public enum Simulator {
         return table
     }
 
-    /// Summarises every row of the given areas (one per slot) into `stats`: of `values[0]`, or
-    /// of `values[1] - values[0]` path by path when there are two.
-    /// Adds source slot `offset + i` into slot `slots[i]` of `target` (or into `into` when
-    /// `slots[i]` is nil and `into` is given), for every role, period, metric and path. Cells are
-    /// shared out between threads; within a cell the sources are added in order.
-    static func addInto(_ target: PathValues, from source: PathValues, slots: [Int?], offset: Int = 0,
-                        into fixed: Int? = nil, threads: Int) {
-        let (R, periods, P, M) = (source.roles, source.periods, source.paths, StoredMetric.count)
+    /// Adds slot `source` of `values` into slot `target`, for every role, period, metric and
+    /// path; cells are shared out between threads.
+    static func addSlot(_ values: PathValues, _ source: Int, into target: Int, threads: Int) {
+        let (R, periods, P, M) = (values.roles, values.periods, values.paths, StoredMetric.count)
         parallelFor(R * periods * M, threads: threads) { cell, _ in
             let r = cell / (periods * M)
             let period = (cell / M) % periods
             let metric = cell % M
-            for (i, slot) in slots.enumerated() {
-                guard let to = slot ?? fixed else { continue }
-                let src = source.cell(slot: offset + i, role: r, period: period, metric: metric)
-                let dst = target.cell(slot: to, role: r, period: period, metric: metric)
-                for p in 0..<P { dst[p] += src[p] }
-            }
+            let src = values.cell(slot: source, role: r, period: period, metric: metric)
+            let dst = values.cell(slot: target, role: r, period: period, metric: metric)
+            for p in 0..<P { dst[p] += src[p] }
         }
     }
 
-    /// Summarises slots 0 ..< slotCount of the given values, slot i being area `areas[i]`.
+    /// Summarises slots 0 ..< slotCount, slot i being area `areas[i]`, into `stats`: of
+    /// `values[0]`, or of `values[1] - values[0]` path by path when there are two.
     static func summarise(_ values: [PathValues], slotCount: Int, areas slots: [Int], position: [Int], table: SummaryTable,
                           stats: UnsafeMutablePointer<Double>, threads: Int) {
         let R = values[0].roles
