@@ -46,7 +46,7 @@ final class RandomTests: XCTestCase {
     /// Pearson's chi-square of draws against the exact binomial pmf, for the inversion branch
     /// (n p < 10), the BTRS branch, and p > 1/2 (symmetry).
     func testBinomialMatchesExactDistribution() {
-        for (n, p) in [(20.0, 0.3), (1000.0, 0.3), (60.0, 0.9), (5000.0, 0.002), (100_000.0, 0.5)] {
+        for (n, p) in [(20.0, 0.3), (1000.0, 0.3), (60.0, 0.9), (5000.0, 0.002), (100_000.0, 0.5), (200.0, 0.06)] {
             let draws = 40_000
             var counts: [Int: Int] = [:]
             let key = streamKey(seed: 1, unitHash: 2)
@@ -84,6 +84,13 @@ final class RandomTests: XCTestCase {
             // df + 5.6 sqrt(2 df) for these sizes; the draws are fixed, so this cannot flake.
             let df = Double(bins - 1)
             XCTAssertLessThan(chi2, df + 5.6 * (2 * df).squareRoot(), "Bin(\(n), \(p)): chi2 \(chi2) on \(df) df")
+        }
+    }
+
+    /// BTRS's ln k!: the table below 1024 and Stirling's series above agree with lgamma.
+    func testLogFactorialAgreesWithLgamma() {
+        for k in [0.0, 1, 2, 10, 1023, 1024, 1025, 5000, 123_456, 1e9] {
+            XCTAssertEqual(Binomial.logFactorial(k), lgamma(k + 1), accuracy: 1e-14 * Swift.max(1, lgamma(k + 1)), "\(k)")
         }
     }
 

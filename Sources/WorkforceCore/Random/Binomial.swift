@@ -74,11 +74,25 @@ public enum Binomial {
             if us >= 0.07 && v <= vr { return k }
             if h.isNaN {
                 m = ((n + 1) * p).rounded(.down)
-                h = lgamma(m + 1) + lgamma(n - m + 1)
+                h = logFactorial(m) + logFactorial(n - m)
                 lpq = log(p / q)
             }
             v = log(v * alpha / (a / (us * us) + b))
-            if v <= h - lgamma(k + 1) - lgamma(n - k + 1) + (k - m) * lpq { return k }
+            if v <= h - logFactorial(k) - logFactorial(n - k) + (k - m) * lpq { return k }
         }
     }
+
+    /// ln k! for a whole k >= 0: from a table below 1024, above it from Stirling's series
+    /// ln Gamma(x) = (x - 1/2) ln x - x + ln(2 pi)/2 + 1/(12 x) - 1/(360 x^3) + 1/(1260 x^5),
+    /// x = k + 1, whose next term is below 1/(1680 x^7) < 1e-24.
+    @inlinable
+    static func logFactorial(_ k: Double) -> Double {
+        if k < Double(logFactorials.count) { return logFactorials[Int(k)] }
+        let x = k + 1
+        let r = 1 / x, r2 = r * r
+        return (x - 0.5) * log(x) - x + 0.918_938_533_204_672_8 + r * (1.0 / 12 - r2 * (1.0 / 360 - r2 / 1260))
+    }
+
+    @usableFromInline
+    static let logFactorials: [Double] = (0..<1024).map { lgamma(Double($0) + 1) }
 }
