@@ -117,6 +117,8 @@ struct CSVTable {
         guard let value else {
             let hint = semicolons && raw.contains(",")
                 ? "it could be read with ',' as decimal or as thousands separator; write it without ambiguity (for example 0.259 or 259)"
+                : semicolons && raw.contains(".")
+                ? "in a semicolon-separated file '.' may be a thousands separator; write it without ambiguity (for example 1500 or 1,5)"
                 : "write a plain decimal such as 0.25 or 1200"
             throw ScenarioError(file: file, line: row.line, field: name, message: "'\(raw)' is not a number; \(hint)")
         }

@@ -15,10 +15,14 @@ enum NumberParser {
     }
 
     /// A number written with a decimal comma (as in a semicolon-separated export): `0,25`,
-    /// `1.234,5`. `0,259` or `1,234` are ambiguous (thousands or decimals) and give nil.
+    /// `1.234,5`. `0,259` or `1,234` are ambiguous (thousands or decimals) and give nil, and so
+    /// do `1.500` and `12.345.678`, where the points may be thousands separators.
     static func parseDecimalComma(_ raw: String) -> Double? {
         let text = raw.trimmingSpaces
-        guard text.contains(",") else { return parse(text) }
+        guard text.contains(",") else {
+            if text.contains("."), hasThousandsGroups(text.replacingOccurrences(of: ".", with: ",")) { return nil }
+            return parse(text)
+        }
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
         let whole = String(parts[0])

@@ -14,7 +14,7 @@ struct Resolve: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let model = try ScenarioLoader.load(path: scenario.scenario, settings: try scenario.load.settings())
-            print(try ResolvedJSON.string(model), terminator: "")
+            try writeStandardOutput(try ResolvedJSON.string(model))
         }
     }
 }

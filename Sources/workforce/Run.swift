@@ -141,7 +141,7 @@ struct OutputOptions: ParsableArguments {
     /// manifest beside it.
     func write(_ csv: String, models: [Model], inputs: [String], deterministic: Bool) throws {
         guard let out else {
-            FileHandle.standardOutput.write(Data(csv.utf8))
+            try writeStandardOutput(csv)
             return
         }
         try AtomicFile.write(csv, to: out)

@@ -7,6 +7,6 @@ struct Schema: ParsableCommand {
         discussion: "The schema is made from the same key lists the loader checks against; Scenarios/scenario.schema.json is a copy of it.")
 
     func run() throws {
-        print(ScenarioSchema.json(), terminator: "")
+        try reportingErrors { try writeStandardOutput(ScenarioSchema.json()) }
     }
 }

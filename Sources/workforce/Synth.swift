@@ -38,7 +38,7 @@ struct Synth: ParsableCommand {
                 throw OutputError(file: out, message: "cannot create the directory (\(error.localizedDescription))")
             }
             for (name, text) in spec.files() { try AtomicFile.write(text, to: out + "/" + name) }
-            print("wrote \(out)/scenario.yaml (\(units) units, \(regions) regions, \(roles) roles, \(programmes) programmes)")
+            try writeStandardOutput("wrote \(out)/scenario.yaml (\(units) units, \(regions) regions, \(roles) roles, \(programmes) programmes)\n")
         }
     }
 }

@@ -12,7 +12,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let model = try ScenarioLoader.load(path: scenario.scenario, settings: try scenario.load.settings())
-            print(summary(model))
+            try writeStandardOutput(summary(model) + "\n")
         }
     }
 

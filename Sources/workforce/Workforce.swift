@@ -76,6 +76,28 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// Writes `text` to standard output (file descriptor 1, unbuffered), so that a full disk or a
+/// closed pipe is an error with a message (exit 1), never a crash or a silent success.
+func writeStandardOutput(_ text: String) throws {
+    var error: Int32 = 0
+    var bytes = Array(text.utf8)
+    bytes.withUnsafeMutableBytes { buffer in
+        var done = 0
+        while done < buffer.count {
+            let n = write(1, buffer.baseAddress! + done, buffer.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                error = errno
+                return
+            }
+            done += n
+        }
+    }
+    if error != 0 {
+        throw OutputError(file: "standard output", message: "cannot write: \(String(cString: strerror(error)))")
+    }
+}
+
 func printError(_ message: String) {
     var stderr = StandardError()
     print(message, to: &stderr)

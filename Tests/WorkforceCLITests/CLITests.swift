@@ -62,15 +62,17 @@ class CLITests: XCTestCase {
     }
 
     @discardableResult
-    func workforce(_ arguments: [String], in workingDirectory: String? = nil) throws -> (Int32, String, String) {
+    func workforce(_ arguments: [String], in workingDirectory: String? = nil,
+                   standardOutput: FileHandle? = nil) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory ?? directory)
         let out = Pipe(), err = Pipe()
-        process.standardOutput = out
+        process.standardOutput = standardOutput ?? out
         process.standardError = err
         try process.run()
+        if standardOutput != nil { try out.fileHandleForWriting.close() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -122,6 +124,16 @@ class CLITests: XCTestCase {
         let (status, _, stderr) = try workforce(["run", "s.yaml", "--paths", "10", "--out", "/dev/full"])
         XCTAssertEqual(status, 1)
         XCTAssertEqual(stderr, "error: /dev/full: could not be written (No space left on device)\n")
+    }
+
+    /// Standard output on a full disk: a message and exit 1 from every command that prints.
+    func testAFullStandardOutputIsReported() throws {
+        guard let full = FileHandle(forWritingAtPath: "/dev/full") else { throw XCTSkip("no /dev/full") }
+        for arguments in [["run", "s.yaml", "--paths", "10"], ["validate", "s.yaml"], ["resolve", "s.yaml", "--json"], ["schema"]] {
+            let (status, _, stderr) = try workforce(arguments, standardOutput: full)
+            XCTAssertEqual(status, 1, arguments.joined(separator: " "))
+            XCTAssertEqual(stderr, "error: standard output: cannot write: No space left on device\n", arguments.joined(separator: " "))
+        }
     }
 
     func testAnUnwritableDirectoryIsReported() throws {
