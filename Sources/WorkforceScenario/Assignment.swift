@@ -13,11 +13,15 @@ public struct Assignment: Sendable, Equatable {
     /// The text as given, for messages and the scenario column of a sweep.
     public var text: String
 
-    /// The location every message about an assignment points at.
-    static let location = Location(file: "--set", line: nil)
+    /// Where the assignment came from (`--set`, or `--vary` in a sweep), which every message
+    /// about it names.
+    public var origin: String
 
-    public init(parsing text: String) throws {
+    var location: Location { Location(file: origin, line: nil) }
+
+    public init(parsing text: String, origin: String = "--set") throws {
         self.text = text
+        self.origin = origin
         var keys: [String] = []
         var current = ""
         var quoted = false
@@ -38,7 +42,7 @@ public struct Assignment: Sendable, Equatable {
         }
         keys.append(current)
         guard index < text.endIndex, !keys.contains(where: \.isEmpty) else {
-            throw ScenarioError(file: "--set", line: nil, field: text,
+            throw ScenarioError(file: origin, line: nil, field: text,
                                 message: "expected PATH=VALUE, for example roles.care_worker.turnover=0.22")
         }
         path = keys
@@ -49,8 +53,8 @@ public struct Assignment: Sendable, Equatable {
 
     /// The document with this assignment applied.
     func apply(to root: ScenarioNode) throws -> ScenarioNode {
-        let parsed = try ScenarioNode.parse(value.isEmpty ? "\"\"" : value, file: "--set")
-        let value = ScenarioNode(kind: parsed.kind, location: Assignment.location)
+        let parsed = try ScenarioNode.parse(value.isEmpty ? "\"\"" : value, file: origin)
+        let value = ScenarioNode(kind: parsed.kind, location: location)
         return try set(root, at: path[...], value: value, trail: [])
     }
 
@@ -62,16 +66,16 @@ public struct Assignment: Sendable, Equatable {
         case .mapping(let e): entries = e
         case .null: entries = []
         default:
-            throw Assignment.location.error(field, "'\(trail.joined(separator: "."))' is \(node.kindName), not a mapping, so it has no '\(key)'")
+            throw location.error(field, "'\(trail.joined(separator: "."))' is \(node.kindName), not a mapping, so it has no '\(key)'")
         }
         if let i = entries.firstIndex(where: { $0.key == key }) {
             entries[i].value = try set(entries[i].value, at: keys.dropFirst(), value: value, trail: trail + [key])
         } else {
             let creatable = keys.count == 1 || ["overrides", "demand"].contains(trail.first ?? key)
             guard creatable else {
-                throw Assignment.location.error(field, "no '\(key)' in the scenario" + Suggestions.hint(for: key, in: entries.map(\.key)))
+                throw location.error(field, "no '\(key)' in the scenario" + Suggestions.hint(for: key, in: entries.map(\.key)))
             }
-            let empty = ScenarioNode(kind: .mapping([]), location: Assignment.location)
+            let empty = ScenarioNode(kind: .mapping([]), location: location)
             entries.append(.init(key: key, value: try set(empty, at: keys.dropFirst(), value: value, trail: trail + [key])))
         }
         return ScenarioNode(kind: .mapping(entries), location: node.location)

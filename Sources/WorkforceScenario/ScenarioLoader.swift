@@ -184,7 +184,7 @@ struct ModelBuilder {
                 return d.sets(key)
             }
             if setEverywhere && leafCount > 0 {
-                throw Assignment.location.error(a.pathText, "has no effect: every unit sets \(key) for \(a.path[1]) in the baseline table, whose per-unit values take precedence; change the table, or use overrides.UNIT.roles... only where the table leaves it empty")
+                throw a.location.error(a.pathText, "has no effect: every unit sets \(key) for \(a.path[1]) in the baseline table, whose per-unit values take precedence; change the table, or use overrides.UNIT.roles... only where the table leaves it empty")
             }
         }
     }

@@ -27,6 +27,7 @@ struct Compare: ParsableCommand {
             let settings = try simulation.apply(to: load.settings())
             let loaded = try scenarios.map { try ScenarioLoader.read(path: $0, settings: settings) }
             let base = loaded[0].model
+            try simulation.checkMemory(base, models: 2)
             var csv = ""
             try simulation.simulate { options in
                 for (i, whatIf) in loaded.dropFirst().enumerated() {

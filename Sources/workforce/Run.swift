@@ -18,6 +18,7 @@ struct Run: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let loaded = try ScenarioLoader.read(path: scenario.scenario, settings: try simulation.apply(to: scenario.load.settings()))
+            try simulation.checkMemory(loaded.model)
             let table = simulation.simulate { options in Simulator.run(loaded.model, options: options) }
             try output.write(CSVWriter.string(table, options: try output.csvOptions(for: table)),
                              models: [loaded.model], inputs: loaded.inputs, deterministic: simulation.deterministic)
@@ -70,6 +71,17 @@ struct SimulationFlags: ParsableArguments {
         return s
     }
 
+    /// Refuses a run whose per-path values would not fit in this machine's memory, before it
+    /// starts, instead of letting the system kill it part way.
+    func checkMemory(_ model: Model, models: Int = 1) throws {
+        let needed = Simulator.memoryNeeded(model, models: models, options: SimulationOptions(deterministic: deterministic))
+        let available = ProcessInfo.processInfo.physicalMemory
+        if UInt64(needed) > available / 10 * 9 {
+            let gib = { (bytes: Double) in String(format: "%.1f GiB", bytes / Double(1 << 30)) }
+            throw OutputError(file: "--paths", message: "\(model.paths) paths need about \(gib(Double(needed))) for the per-path values of \(model.areas.count - model.leaves.count) parent areas and a block of units, more than this machine's \(gib(Double(available))) of memory; use fewer paths (memory grows in proportion)")
+        }
+    }
+
     /// Runs `body` with simulation options and a progress line on a terminal.
     func simulate<T>(_ body: (SimulationOptions) throws -> T) rethrows -> T {
         SignalCleanup.install()
@@ -120,6 +132,10 @@ struct OutputOptions: ParsableArguments {
         var o = CSVWriter.Options()
         o.format = format
         o.metrics = metrics.map { Set(list($0).compactMap(Metric.init(rawValue:))) }
+        for metric in o.metrics ?? [] where !table.metrics.contains(metric) {
+            let reason = metric == .payBill ? "no role gives pay" : "the scenario does not report it"
+            throw OutputError(file: "--metrics", message: "'\(metric.rawValue)' is not in the output: \(reason); reported: \(table.metrics.map(\.rawValue).joined(separator: ", "))")
+        }
         if let levels {
             let valid = Set(table.areas.map(\.level))
             for name in list(levels) where !valid.contains(name) {
@@ -144,11 +160,20 @@ struct OutputOptions: ParsableArguments {
             try writeStandardOutput(csv)
             return
         }
+        let target = URL(fileURLWithPath: out).resolvingSymlinksInPath().standardized.path
+        for input in inputs where URL(fileURLWithPath: input).resolvingSymlinksInPath().standardized.path == target {
+            throw OutputError(file: out, message: "is an input of the run (\(input)); write the output to another file")
+        }
         try AtomicFile.write(csv, to: out)
+        let manifestPath = RunManifest.path(for: out)
+        if !manifest && FileManager.default.fileExists(atPath: manifestPath) {
+            // The old manifest describes the file just replaced; left behind, it would mislead.
+            try? FileManager.default.removeItem(atPath: manifestPath)
+        }
         if manifest {
             let record = try RunManifest(version: Workforce.version, command: CommandLine.arguments, models: models,
                                          deterministic: deterministic, inputs: inputs, output: out)
-            try AtomicFile.write(try record.json(), to: RunManifest.path(for: out))
+            try AtomicFile.write(try record.json(), to: manifestPath)
         }
     }
 }

@@ -22,6 +22,14 @@ struct Sweep: ParsableCommand {
     func validate() throws {
         if vary.isEmpty { throw ValidationError("give at least one --vary PATH=V1,V2,...") }
         let lists = try parsedVaries()
+        for (i, list) in lists.enumerated() {
+            if lists[..<i].contains(where: { $0.path == list.path }) {
+                throw ValidationError("--vary \(list.path) is given twice; list all its values in one --vary")
+            }
+            if let repeated = list.values.first(where: { v in list.values.filter { $0 == v }.count > 1 }) {
+                throw ValidationError("--vary \(list.path) lists '\(repeated)' twice")
+            }
+        }
         if zip, Set(lists.map(\.values.count)).count > 1 {
             throw ValidationError("--zip needs lists of the same length; got \(lists.map { "\($0.path): \($0.values.count)" }.joined(separator: ", "))")
         }
@@ -52,11 +60,15 @@ struct Sweep: ParsableCommand {
                 for (n, combination) in combinations.enumerated() {
                     var settings = base
                     let texts = zip2(lists.map(\.path), combination).map { "\($0)=\($1)" }
-                    settings.assignments += try texts.map { try Assignment(parsing: $0) }
+                    settings.assignments += try texts.map { try Assignment(parsing: $0, origin: "--vary") }
                     let loaded = try ScenarioLoader.read(path: scenario.scenario, settings: settings)
                     var model = loaded.model
+                    try simulation.checkMemory(model)
                     model.name = ([model.name] + texts).joined(separator: " ")
                     let table = Simulator.run(model, options: options)
+                    if output.format == .wide, let first = models.first, first.timeline.periods != model.timeline.periods {
+                        throw OutputError(file: "--format wide", message: "'\(texts.joined(separator: " "))' reports other periods than the first combination, so they cannot share the period columns; use --format long")
+                    }
                     var csvOptions = try output.csvOptions(for: table)
                     csvOptions.header = n == 0
                     CSVWriter.write(table, options: csvOptions, to: &csv)

@@ -117,6 +117,41 @@ final class WhatIfCLITests: CLITests {
         XCTAssert(e2.contains("--manifest needs --out"), e2)
     }
 
+    /// Mistakes a sweep must refuse before it writes anything: periods that differ between
+    /// combinations in wide format, a path varied twice, a value listed twice.
+    func testSweepRefusesAmbiguousTables() throws {
+        let (s1, out1, e1) = try workforce(["sweep", "s.yaml", "--paths", "5", "--format", "wide", "--vary", "horizon=2026-03,2027-03"])
+        XCTAssertEqual(s1, 1)
+        XCTAssertEqual(out1, "")
+        XCTAssertEqual(e1, "error: --format wide: 'horizon=2027-03' reports other periods than the first combination, so they cannot share the period columns; use --format long\n")
+        let (s2, _, e2) = try workforce(["sweep", "s.yaml", "--vary", "seed=1,2", "--vary", "seed=3"])
+        XCTAssertEqual(s2, 64)
+        XCTAssert(e2.contains("--vary seed is given twice; list all its values in one --vary"), e2)
+        let (s3, _, e3) = try workforce(["sweep", "s.yaml", "--vary", "seed=1,1"])
+        XCTAssertEqual(s3, 64)
+        XCTAssert(e3.contains("--vary seed lists '1' twice"), e3)
+        let (s4, _, e4) = try workforce(["sweep", "s.yaml", "--paths", "5", "--vary", "roles.carr.turnover=0.2"])
+        XCTAssertEqual(s4, 1)
+        XCTAssert(e4.hasPrefix("error: --vary: roles.carr: no 'carr' in the scenario; did you mean 'carer'?"), e4)
+    }
+
+    /// The output never replaces an input; a manifest left from an earlier run is removed when
+    /// its CSV is replaced without --manifest; a metric that is not reported is an error.
+    func testOutputGuards() throws {
+        let (s1, _, e1) = try workforce(["run", "s.yaml", "--paths", "5", "--out", "s.yaml"])
+        XCTAssertEqual(s1, 1)
+        XCTAssertEqual(e1, "error: s.yaml: is an input of the run (s.yaml); write the output to another file\n")
+        XCTAssert(read("s.yaml")?.contains("name: cli") ?? false)
+        XCTAssertEqual(try workforce(["run", "s.yaml", "--paths", "5", "--out", "o.csv", "--manifest"]).0, 0)
+        XCTAssertNotNil(read("o.csv.manifest.json"))
+        XCTAssertEqual(try workforce(["run", "s.yaml", "--paths", "5", "--seed", "2", "--out", "o.csv"]).0, 0)
+        XCTAssertNil(read("o.csv.manifest.json"))
+        write("nopay.yaml", try XCTUnwrap(read("s.yaml")).replacingOccurrences(of: ", pay: 30000", with: ""))
+        let (s2, _, e2) = try workforce(["run", "nopay.yaml", "--paths", "5", "--metrics", "pay_bill"])
+        XCTAssertEqual(s2, 1)
+        XCTAssert(e2.hasPrefix("error: --metrics: 'pay_bill' is not in the output: no role gives pay;"), e2)
+    }
+
     func testSchemaCommandMatchesTheShippedSchema() throws {
         let (status, schema, _) = try workforce(["schema"])
         XCTAssertEqual(status, 0)

@@ -63,6 +63,27 @@ public enum Simulator {
         return nil
     }
 
+    /// Leaves simulated together: as many as fit in `blockBytes` of per-path values (at least
+    /// one), and at most 4,096 unit-and-path columns per chunk.
+    static func leavesPerBlock(_ model: Model, models: Int, blockBytes: Int) -> Int {
+        let perLeaf = Swift.max(1, models * PathValues.bytes(slots: 1, roles: model.roles.count,
+                                                             periods: model.timeline.periods.count, paths: model.paths))
+        return Swift.max(1, Swift.min(blockBytes / perLeaf, Swift.max(1, 4096 / Swift.min(model.paths, chunkPaths))))
+    }
+
+    /// Bytes of memory a run needs for its per-path values, which grow with the paths: those of
+    /// every parent area and of one block of leaves (for `models` = 2 in a comparison, twice).
+    /// Everything else a run holds is small beside them.
+    public static func memoryNeeded(_ model: Model, models: Int = 1, options: SimulationOptions = .init()) -> Int {
+        let paths = options.deterministic ? 1 : model.paths
+        var m = model
+        m.paths = paths
+        let leaves = Swift.min(model.leaves.count, leavesPerBlock(m, models: models, blockBytes: options.blockBytes))
+        let parents = model.areas.count - model.leaves.count
+        return models * PathValues.bytes(slots: parents + leaves, roles: model.roles.count,
+                                         periods: model.timeline.periods.count, paths: paths)
+    }
+
     /// Runs one model (its summaries) or two of the same shape (the summaries of the second minus
     /// the first, path by path).
     private static func execute(_ inputs: [Model], name: String, options: SimulationOptions) -> SummaryTable {
@@ -90,9 +111,8 @@ public enum Simulator {
         }
         let parentValues = models.map { _ in PathValues(slots: parents.count, roles: R, periods: periods, paths: P) }
 
-        let perLeaf = Swift.max(1, models.count * PathValues.bytes(slots: 1, roles: R, periods: periods, paths: P))
         let chunkPaths = Swift.min(P, chunkPaths)
-        let blockSize = Swift.max(1, Swift.min(options.blockBytes / perLeaf, Swift.max(1, 4096 / chunkPaths)))
+        let blockSize = leavesPerBlock(model, models: models.count, blockBytes: options.blockBytes)
         let leafCount = model.leaves.count
         let blocks = (leafCount + blockSize - 1) / blockSize
         let chunks = (P + chunkPaths - 1) / chunkPaths
