@@ -37,7 +37,21 @@ enum ScenarioDocument {
             throw extends.error("extends", "'\(relative)' does not exist (looked for \(basePath))")
         }
         node.remove("extends")
+        try checkNames(in: node, against: base, baseName: relative)
         return merge(base: base, over: node)
+    }
+
+    /// A role or programme that a file adds on top of the one it extends, but whose name is a
+    /// near miss of one already there, is almost always a typo: without this check it would
+    /// surface as a confusing error about the new item (no baseline, no `to`) in another file.
+    static func checkNames(in child: ScenarioNode, against base: ScenarioNode, baseName: String) throws {
+        for section in ["roles", "programmes"] {
+            guard let known = base[section]?.entries?.map(\.key), let added = child[section]?.entries else { continue }
+            for entry in added where !known.contains(entry.key) {
+                guard let near = Suggestions.closest(to: entry.key, in: known) else { continue }
+                throw entry.value.error("\(section).\(entry.key)", "not in '\(baseName)', which this file extends; did you mean '\(near)'? (A new \(section == "roles" ? "role" : "programme") needs a name that is not a near miss of an existing one.)")
+            }
+        }
     }
 
     static func readYAML(path: String) throws -> String {

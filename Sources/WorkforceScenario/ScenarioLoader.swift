@@ -104,12 +104,17 @@ struct ModelBuilder {
         let fileQuantiles = try readQuantiles()
         let start = settings.start ?? fileStart
         let horizon = settings.horizon ?? fileHorizon ?? Month(year: 2030, month: 12)
+        // A value given on the command line is blamed on its option, not on a line of the file.
+        let horizonOrigin = settings.horizon != nil ? "--horizon" : settings.start != nil ? "--start" : nil
         guard horizon >= start else {
-            let node = settings.horizon == nil ? (root["horizon"] ?? startNode) : startNode
-            throw node.error("horizon", "\(horizon) is before start \(start); the horizon is the last simulated month and must be on or after start")
+            let message = "\(horizon) is before start \(start); the horizon is the last simulated month and must be on or after start"
+            if let horizonOrigin { throw ScenarioError(file: horizonOrigin, line: nil, field: "horizon", message: message) }
+            throw (root["horizon"] ?? startNode).error("horizon", message)
         }
         guard horizon - start < 1200 else {
-            throw (root["horizon"] ?? startNode).error("horizon", "the run would be \(horizon - start + 1) months; at most 1200 (100 years)")
+            let message = "the run would be \(horizon - start + 1) months; at most 1200 (100 years)"
+            if let horizonOrigin { throw ScenarioError(file: horizonOrigin, line: nil, field: "horizon", message: message) }
+            throw (root["horizon"] ?? startNode).error("horizon", message)
         }
         let periods = settings.periods ?? filePeriods ?? .financial
         let paths = settings.paths ?? filePaths ?? 1000

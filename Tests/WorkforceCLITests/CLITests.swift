@@ -175,6 +175,6 @@ class CLITests: XCTestCase {
         XCTAssert(e2.contains("--horizon '2030-13' is not a month"), e2)
         let (s3, _, e3) = try workforce(["run", "s.yaml", "--horizon", "2020-01"])
         XCTAssertEqual(s3, 1)
-        XCTAssertEqual(e3, "error: s.yaml:2: horizon: 2020-01 is before start 2024-04; the horizon is the last simulated month and must be on or after start\n")
+        XCTAssertEqual(e3, "error: --horizon: horizon: 2020-01 is before start 2024-04; the horizon is the last simulated month and must be on or after start\n")
     }
 }
