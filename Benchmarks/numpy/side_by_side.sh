@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The engine side by side with an independent vectorised numpy implementation of MODEL.md
+# (Benchmarks/numpy/reference.py): the same workloads, timed in one run, and a check that the
+# expected-value runs agree number for number. Usage:
+#   Benchmarks/numpy/side_by_side.sh          # agreement check, then W1, W2, W3 timed
+#   Benchmarks/numpy/side_by_side.sh check    # the agreement check only
+# Path counts can be changed with W1_PATHS (default 2000), W2_PATHS (10000), W3_PATHS (1000).
+#
+# The numpy side is timed from the scenario file, like the engine: `workforce resolve --json`
+# (the engine's loader, a small part of the time) and then reference.py, which reads that JSON.
+# Both write their CSV to a file. The engine runs with one thread and with every core; numpy's
+# element-wise work runs on one thread (reference.py keeps BLAS on one thread too).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import numpy' 2>/dev/null; then
+    echo "installing numpy with pip"
+    "$python" -m pip install --quiet numpy || "$python" -m pip install --quiet --user numpy
+fi
+[ -x .ci/install-packages ] && .ci/install-packages
+swift build -c release --product workforce >/dev/null
+bin=.build/release/workforce
+ref=Benchmarks/numpy/reference.py
+cores=$(nproc 2>/dev/null || echo 2)
+W1_PATHS=${W1_PATHS:-2000}
+W2_PATHS=${W2_PATHS:-10000}
+W3_PATHS=${W3_PATHS:-1000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+synth() { # DIR NOISE: the W2/W3 scenario of Benchmarks/README.md
+    "$bin" synth --units 153 --regions 9 --roles 8 --programmes 4 --noise "$2" --out "$1" >/dev/null
+}
+synth "$work/w2" none
+synth "$work/w3" binomial
+
+# timed OUTFILE COMMAND...: runs COMMAND, writes "wall_seconds peak_MiB" to OUTFILE.
+timed() {
+    local out=$1; shift
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -f "%e %M" -o "$out.raw" "$@"
+        awk '{ printf "%.2f %d\n", $1, $2 / 1024 }' "$out.raw" > "$out"
+    else
+        local t0 t1
+        t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N)
+        awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f -\n", b - a }' > "$out"
+    fi
+}
+
+# numpy_run SCENARIO OUT.csv ARGS...: resolve, then the reference (timed together by the caller).
+numpy_run() {
+    local scenario=$1 out=$2; shift 2
+    "$bin" resolve "$scenario" --json > "$out.json"
+    "$python" "$ref" "$out.json" --out "$out" "$@"
+}
+export -f numpy_run
+export bin ref python
+
+echo "== Expected-value agreement (--deterministic): every row's mean within 1e-9 (relative, absolute where |x| <= 1)"
+status=0
+for entry in "north-west-2017:Scenarios/north-west-2017/scenario.yaml" \
+             "england-2023:Scenarios/england-2023/scenario.yaml" \
+             "synth W2 (noise none):$work/w2/scenario.yaml" \
+             "synth W3 (noise binomial):$work/w3/scenario.yaml"; do
+    name=${entry%%:*}
+    scenario=${entry#*:}
+    "$bin" run "$scenario" --deterministic --out "$work/det-engine.csv"
+    numpy_run "$scenario" "$work/det-numpy.csv" --deterministic
+    printf '%-26s ' "$name"
+    "$python" "$ref" compare "$work/det-engine.csv" "$work/det-numpy.csv" || status=1
+done
+if [ "$status" -ne 0 ]; then echo "AGREEMENT CHECK FAILED"; fi
+[ "${1:-all}" = check ] && exit "$status"
+
+echo
+echo "== Timings on this machine: $cores cores, $(uname -m), $("$python" -c 'import numpy, platform; print("Python", platform.python_version(), "numpy", numpy.__version__)')"
+echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+rows=()
+measure() { # NAME SCENARIO PATHS
+    local name=$1 scenario=$2 paths=$3
+    timed "$work/e1" "$bin" run "$scenario" --paths "$paths" --threads 1 --out "$work/e1.csv"
+    timed "$work/e2" "$bin" run "$scenario" --paths "$paths" --threads "$cores" --out "$work/e2.csv"
+    timed "$work/np" bash -c 'numpy_run "$1" "$2" --paths "$3"' _ "$scenario" "$work/np.csv" "$paths"
+    read -r e1 m1 < "$work/e1"
+    read -r e2 m2 < "$work/e2"
+    read -r np mn < "$work/np"
+    rows+=("$(printf '| %s | %s | %s s, %s MiB | %s s, %s MiB | %s s, %s MiB | %sx | %sx |' \
+        "$name" "$paths" "$e1" "$m1" "$e2" "$m2" "$np" "$mn" \
+        "$(awk -v a="$np" -v b="$e1" 'BEGIN { printf "%.1f", a / b }')" \
+        "$(awk -v a="$np" -v b="$e2" 'BEGIN { printf "%.1f", a / b }')")")
+    printf '%s done; Monte Carlo means, engine vs numpy: ' "$name"
+    "$python" "$ref" compare "$work/e2.csv" "$work/np.csv" --statistical "$paths"
+}
+measure "W1 north-west-2017, fluid" Scenarios/north-west-2017/scenario.yaml "$W1_PATHS"
+measure "W2 synth 153 units, fluid" "$work/w2/scenario.yaml" "$W2_PATHS"
+measure "W3 synth 153 units, binomial" "$work/w3/scenario.yaml" "$W3_PATHS"
+
+echo
+echo "| workload | paths | engine, 1 thread | engine, $cores threads | numpy | numpy / engine 1 thread | numpy / engine $cores threads |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+printf '%s\n' "${rows[@]}"
+echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+exit "$status"
