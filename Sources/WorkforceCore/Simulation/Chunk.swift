@@ -584,7 +584,7 @@ final class Chunk {
                     // The pick-th trainee, counting slot by slot.
                     var pick = Swift.min((stream.uniform() * remaining).rounded(.down), remaining - 1)
                     var s = 0
-                    while pick >= slots[s * C + col] {
+                    while s < d - 1 && pick >= slots[s * C + col] {
                         pick -= slots[s * C + col]
                         s += 1
                     }
