@@ -24,6 +24,10 @@ final class Chunk {
     let S: Int
     let roleHash: [UInt64]
     let programmeHash: [UInt64]
+    /// Each unit's draw key, and its established posts E0 at unit * R + role, held apart from
+    /// the plans so that the month step reads them without copying a plan.
+    let unitKeys: [Philox]
+    let established: UnsafeMutablePointer<Double>
 
     // Stocks.
     let F: UnsafeMutablePointer<Double>
@@ -117,10 +121,13 @@ final class Chunk {
         K = buffer(C * R * R); mu = buffer(cr)
         demand = buffer(cr); exits = buffer(cr); moves = buffer(cr); effective = buffer(cr)
         flowA = buffer(C); flowB = buffer(C)
+        established = buffer(units.count * R)
         acc = buffer(cr * StoredMetric.count)
         allocations = list
 
+        unitKeys = units.map(\.unitKey)
         for (u, plan) in units.enumerated() {
+            for r in 0..<R { established[u * R + r] = plan.established[r] }
             for p in 0..<pathCount {
                 let col = u * pathCount + p
                 for r in 0..<R { F[col * R + r] = plan.filled[r] }
@@ -148,7 +155,8 @@ final class Chunk {
 
     private func refresh(_ step: Int) {
         let month = model.timeline.start + step
-        for (u, plan) in units.enumerated() {
+        for u in 0..<units.count where !units[u].refreshes[step].isEmpty {
+            let plan = units[u]
             for item in plan.refreshes[step] {
                 switch item {
                 case .role(let r): refreshRole(u, r, month, plan)
@@ -287,14 +295,15 @@ final class Chunk {
         let M = StoredMetric.count
 
         // 1. Demand D_t = (E0 g_t mix_t + additive events) * multiplicative events.
-        for (u, plan) in units.enumerated() {
+        for u in 0..<units.count {
+            let e0 = established + u * R
             for path in 0..<pathCount {
                 let col = u * pathCount + path
                 growthIndex[col] *= growthFactor[col]
                 let g = growthIndex[col]
                 for r in 0..<R {
                     let i = col * R + r
-                    demand[i] = (plan.established[r] * g * mix[i] + eventAdd[i]) * eventMultiply[i]
+                    demand[i] = (e0[r] * g * mix[i] + eventAdd[i]) * eventMultiply[i]
                 }
             }
         }
@@ -302,7 +311,7 @@ final class Chunk {
         // 2. Leaving: exits X = x F, moves M = v F; F1 = F - X.
         if noise {
             for u in 0..<units.count {
-                let key = units[u].unitKey
+                let key = unitKeys[u]
                 for path in 0..<pathCount {
                     let col = u * pathCount + path
                     for r in 0..<R {
@@ -345,7 +354,7 @@ final class Chunk {
             for col in 0..<C { effective[col * R + target] += w * total[col] }
         }
         for u in 0..<units.count {
-            let key = units[u].unitKey
+            let key = unitKeys[u]
             for path in 0..<pathCount {
                 let col = u * pathCount + path
                 for r in 0..<R {
@@ -398,7 +407,7 @@ final class Chunk {
         let M = StoredMetric.count
         if noise {
             for u in 0..<units.count {
-                let key = units[u].unitKey
+                let key = unitKeys[u]
                 for path in 0..<pathCount {
                     let col = u * pathCount + path
                     let k = K + col * R * R
@@ -574,7 +583,7 @@ final class Chunk {
         let q = dropoutRate[a * C + col]
         var dropouts = 0.0
         if n > 0 && q > 0 {
-            let key = units[u].unitKey
+            let key = unitKeys[u]
             let what = DrawKind.dropouts.code(programmeHash[a])
             if n * q <= 16 {
                 var stream = RandomStream(key: key, what: what, month: month.index, path: firstPath + path)
