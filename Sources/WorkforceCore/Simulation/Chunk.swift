@@ -630,6 +630,15 @@ final class Chunk {
                     }
                 }
             }
+            // The total over roles, role by role in order.
+            for m in 0..<M {
+                let total = out.cell(slot: u, role: R, period: period, metric: m) + firstPath
+                for path in 0..<pathCount { total[path] = 0 }
+                for r in 0..<R {
+                    let cell = out.cell(slot: u, role: r, period: period, metric: m) + firstPath
+                    for path in 0..<pathCount { total[path] += cell[path] }
+                }
+            }
         }
         (acc).update(repeating: 0, count: C * R * M)
     }

@@ -142,7 +142,7 @@ public enum Simulator {
                         options.progress?(Double(n) / Double(total))
                     }
                     // Add each leaf into its parent, leaf by leaf in unit order within every cell.
-                    parallelFor(R * periods * M, threads: options.threads) { cell, _ in
+                    parallelFor((R + 1) * periods * M, threads: options.threads) { cell, _ in
                         let r = cell / (periods * M)
                         let period = (cell / M) % periods
                         let metric = cell % M
@@ -175,7 +175,7 @@ public enum Simulator {
     /// path; cells are shared out between threads.
     static func addSlot(_ values: PathValues, _ source: Int, into target: Int, threads: Int) {
         let (R, periods, P, M) = (values.roles, values.periods, values.paths, StoredMetric.count)
-        parallelFor(R * periods * M, threads: threads) { cell, _ in
+        parallelFor((R + 1) * periods * M, threads: threads) { cell, _ in
             let r = cell / (periods * M)
             let period = (cell / M) % periods
             let metric = cell % M
@@ -225,18 +225,9 @@ public enum Simulator {
         }
     }
 
-    /// Per-path values of one stored metric for a role, or summed over roles for role slot R.
+    /// Per-path values of one stored metric for a role, or their total for role slot R.
     private static func gather(_ values: PathValues, slot: Int, roleSlot: Int, period: Int,
                                metric: StoredMetric, into out: UnsafeMutablePointer<Double>) {
-        let P = values.paths
-        if roleSlot < values.roles {
-            out.update(from: values.cell(slot: slot, role: roleSlot, period: period, metric: metric.rawValue), count: P)
-            return
-        }
-        out.update(repeating: 0, count: P)
-        for r in 0..<values.roles {
-            let src = values.cell(slot: slot, role: r, period: period, metric: metric.rawValue)
-            for i in 0..<P { out[i] += src[i] }
-        }
+        out.update(from: values.cell(slot: slot, role: roleSlot, period: period, metric: metric.rawValue), count: values.paths)
     }
 }
