@@ -99,7 +99,6 @@ public enum Simulator {
         let R = model.roles.count
         let periods = model.timeline.periods.count
         let P = model.paths
-        let M = StoredMetric.count
 
         var position = [Int](repeating: 0, count: model.areas.count)
         for (i, a) in table.areaOrder.enumerated() { position[a] = i }
@@ -141,17 +140,10 @@ public enum Simulator {
                         let n = done.wrappingAdd(1, ordering: .relaxed).newValue
                         options.progress?(Double(n) / Double(total))
                     }
-                    // Add each leaf into its parent, leaf by leaf in unit order within every cell.
-                    parallelFor((R + 1) * periods * M, threads: options.threads) { cell, _ in
-                        let r = cell / (periods * M)
-                        let period = (cell / M) % periods
-                        let metric = cell % M
-                        for (slot, parent) in parentOf.enumerated() {
-                            guard let parent else { continue }
-                            let src = values.cell(slot: slot, role: r, period: period, metric: metric)
-                            let dst = parentsOut.cell(slot: parent, role: r, period: period, metric: metric)
-                            for i in 0..<P { dst[i] += src[i] }
-                        }
+                    // Each leaf into its parent, in unit order.
+                    for (slot, parent) in parentOf.enumerated() {
+                        guard let parent else { continue }
+                        add(values, slot, into: parentsOut, parent, threads: options.threads)
                     }
                 }
                 summarise(blockValues, slotCount: leaves.count, areas: leaves.map { model.leaves[$0].area },
@@ -161,7 +153,7 @@ public enum Simulator {
             for area in model.areasInTreeOrder.reversed() where parentSlot[area] >= 0 {
                 guard let up = model.areas[area].parent else { continue }
                 for values in parentValues {
-                    addSlot(values, parentSlot[area], into: parentSlot[up], threads: options.threads)
+                    add(values, parentSlot[area], into: values, parentSlot[up], threads: options.threads)
                 }
             }
             summarise(parentValues, slotCount: parents.count, areas: parents, position: position, table: layout,
@@ -171,16 +163,16 @@ public enum Simulator {
         return table
     }
 
-    /// Adds slot `source` of `values` into slot `target`, for every role, period, metric and
-    /// path; cells are shared out between threads.
-    static func addSlot(_ values: PathValues, _ source: Int, into target: Int, threads: Int) {
-        let (R, periods, P, M) = (values.roles, values.periods, values.paths, StoredMetric.count)
-        parallelFor((R + 1) * periods * M, threads: threads) { cell, _ in
+    /// Adds slot `source` of `from` into slot `target` of `into`, for every role slot, period,
+    /// metric and path; cells are shared out between threads.
+    static func add(_ from: PathValues, _ source: Int, into: PathValues, _ target: Int, threads: Int) {
+        let (roleSlots, periods, P, M) = (from.roles + 1, from.periods, from.paths, StoredMetric.count)
+        parallelFor(roleSlots * periods * M, threads: threads) { cell, _ in
             let r = cell / (periods * M)
             let period = (cell / M) % periods
             let metric = cell % M
-            let src = values.cell(slot: source, role: r, period: period, metric: metric)
-            let dst = values.cell(slot: target, role: r, period: period, metric: metric)
+            let src = from.cell(slot: source, role: r, period: period, metric: metric)
+            let dst = into.cell(slot: target, role: r, period: period, metric: metric)
             for p in 0..<P { dst[p] += src[p] }
         }
     }
