@@ -476,9 +476,12 @@ final class Chunk {
         for i in 0..<(C * R) { acc[i * M + StoredMetric.progressionOut.rawValue] += mu[i] * F1[i] }
         for u in 0..<units.count {
             for (from, to) in units[u].transitionPairs {
+                // m[from -> to] of the unit's first column serves every column when K is shared.
+                let shared = kShared[u]
                 for path in 0..<pathCount {
                     let col = u * pathCount + path
-                    acc[(col * R + to) * M + StoredMetric.progressionIn.rawValue] += K[col * R * R + to + from * R] * F1[col * R + from]
+                    let kColumn = shared ? u * pathCount : col
+                    acc[(col * R + to) * M + StoredMetric.progressionIn.rawValue] += K[kColumn * R * R + to + from * R] * F1[col * R + from]
                 }
             }
         }
