@@ -36,6 +36,41 @@ final class RandomTests: XCTestCase {
         XCTAssertEqual(sum / 10_000, 0.5, accuracy: 4 * (1.0 / 12 / 10_000).squareRoot())
     }
 
+    /// Blocks made four at a time in SIMD lanes are the scalar blocks, for a count that is not a
+    /// multiple of four, and a stream started from one draws exactly what the plain stream draws,
+    /// past its first block too.
+    func testFirstBlocksMadeTogetherAreTheStreamsOwn() {
+        let key = streamKey(seed: 9, unitHash: stableHash("Wigan"))
+        let what = DrawKind.hires.code(stableHash("registered_nurse"))
+        let count = 7
+        var blocks = [UInt32](repeating: 0, count: 4 * count)
+        key.firstBlocks(what: what, month: 24_301, firstPath: 4_294_967_293, count: count, into: &blocks)
+        for i in 0..<count {
+            let b = key.block((0, what, 24_301, UInt32(truncatingIfNeeded: 4_294_967_293 + i)))
+            XCTAssertEqual(Array(blocks[(4 * i)..<(4 * i + 4)]), [b.0, b.1, b.2, b.3], "block \(i)")
+            var plain = RandomStream(key: key, what: what, month: 24_301, path: 4_294_967_293 + i)
+            var started = blocks.withUnsafeBufferPointer {
+                RandomStream(key: key, what: what, month: 24_301, path: 4_294_967_293 + i, firstBlock: $0.baseAddress! + 4 * i)
+            }
+            for _ in 0..<5 { XCTAssertEqual(plain.uniform(), started.uniform()) }
+        }
+    }
+
+    /// A binomial draw given ln(1 - p) made beforehand is the draw that makes it itself, in the
+    /// inversion range with n > 64 where it is used.
+    func testBinomialWithLogQGivenDrawsTheSame() {
+        let key = streamKey(seed: 3, unitHash: 4)
+        let (n, p) = (678.0, 0.0031)
+        var differ = 0
+        for path in 0..<2_000 {
+            var a = RandomStream(key: key, what: 5, month: 24_300, path: path)
+            var b = a
+            let x = Binomial.sample(n: n, p: p, stream: &a)
+            if x != Binomial.sample(n: n, p: p, logQ: log1p(-p), stream: &b) { differ += 1 }
+        }
+        XCTAssertEqual(differ, 0)
+    }
+
     func testStableHashDoesNotDependOnTheProcess() {
         // FNV-1a of "care_worker" mixed by SplitMix64's finaliser: a fixed value forever.
         XCTAssertEqual(stableHash("care_worker"), stableHash("care_worker"))

@@ -13,22 +13,23 @@ import Darwin
 /// close to 2 for every n and p.
 public enum Binomial {
     /// A draw of Bin(n, p). `n` is a non-negative whole number held in a Double (stocks in noise
-    /// mode are whole numbers up to 2^53); `p` is clamped into [0, 1].
+    /// mode are whole numbers up to 2^53); `p` is clamped into [0, 1]. `logQ`, when given, is
+    /// ln(1 - p) = log1p(-p) made once for a rate used month after month (NaN: made here).
     @inlinable
-    public static func sample(n: Double, p: Double, stream: inout RandomStream) -> Double {
+    public static func sample(n: Double, p: Double, logQ: Double = .nan, stream: inout RandomStream) -> Double {
         if n <= 0 || p <= 0 { return 0 }
         if p >= 1 { return n }
         if p > 0.5 { return n - sample(n: n, p: 1 - p, stream: &stream) }
-        if n * p < 10 { return inversion(n: n, p: p, stream: &stream) }
+        if n * p < 10 { return inversion(n: n, p: p, logQ: logQ, stream: &stream) }
         return btrs(n: n, p: p, stream: &stream)
     }
 
     @inlinable
-    static func inversion(n: Double, p: Double, stream: inout RandomStream) -> Double {
+    static func inversion(n: Double, p: Double, logQ: Double, stream: inout RandomStream) -> Double {
         let q = 1 - p
         let s = p / q
         let a = (n + 1) * s
-        var r = n <= 64 ? power(q, Int(n)) : exp(n * log1p(-p))
+        var r = n <= 64 ? power(q, Int(n)) : exp(n * (logQ.isNaN ? log1p(-p) : logQ))
         var u = stream.uniform()
         var k = 0.0
         while u > r {
@@ -65,6 +66,10 @@ public enum Binomial {
         let alpha = (2.83 + 5.1 / b) * spq
         // The exact test's constants need two lgamma calls; most draws pass the squeeze first.
         var h = Double.nan, m = 0.0, lpq = 0.0
+        let table = logFactorials  // read once: each read of a global checks that it is made
+        @inline(__always) func logFactorial(_ k: Double) -> Double {
+            k < Double(table.count) ? table[Int(k)] : Binomial.logFactorial(k)
+        }
         while true {
             let u = stream.uniform() - 0.5
             var v = stream.uniform()

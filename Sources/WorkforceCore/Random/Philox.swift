@@ -30,6 +30,40 @@ public struct Philox: Sendable {
     }
 }
 
+extension Philox {
+    /// The first blocks of the streams (what, month, path) for path = firstPath ..< firstPath +
+    /// count (`RandomStream` with `sub` 0): block i is `block((0, what, month, firstPath + i))`,
+    /// written to out[4 i ..< 4 i + 4]. Four blocks are computed at once in SIMD lanes, which
+    /// takes about half the time of four one by one: the ten rounds of one block are a chain of
+    /// dependent multiplications, and lanes run four chains side by side.
+    @inlinable
+    public func firstBlocks(what: UInt32, month: Int, firstPath: Int, count: Int, into out: UnsafeMutablePointer<UInt32>) {
+        typealias Lanes = SIMD4<UInt32>
+        typealias Wide = SIMD4<UInt64>
+        let m0 = Wide(repeating: 0xD251_1F53), m1 = Wide(repeating: 0xCD9E_8D57)
+        var i = 0
+        while i < count {
+            var c0 = Lanes(repeating: 0), c1 = Lanes(repeating: what)
+            var c2 = Lanes(repeating: UInt32(truncatingIfNeeded: month))
+            var c3 = Lanes(repeating: UInt32(truncatingIfNeeded: firstPath + i)) &+ Lanes(0, 1, 2, 3)
+            var (k0, k1) = key
+            for _ in 0..<10 {
+                let p0 = Wide(truncatingIfNeeded: c0) &* m0
+                let p1 = Wide(truncatingIfNeeded: c2) &* m1
+                (c0, c1, c2, c3) = (Lanes(truncatingIfNeeded: p1 &>> 32) ^ c1 ^ Lanes(repeating: k0), Lanes(truncatingIfNeeded: p1),
+                                    Lanes(truncatingIfNeeded: p0 &>> 32) ^ c3 ^ Lanes(repeating: k1), Lanes(truncatingIfNeeded: p0))
+                k0 = k0 &+ 0x9E37_79B9
+                k1 = k1 &+ 0xBB67_AE85
+            }
+            for lane in 0..<Swift.min(4, count - i) {
+                let o = out + 4 * (i + lane)
+                (o[0], o[1], o[2], o[3]) = (c0[lane], c1[lane], c2[lane], c3[lane])
+            }
+            i += 4
+        }
+    }
+}
+
 /// A 64-bit mixing function (the finaliser of SplitMix64) for combining seeds and names into keys.
 @inlinable
 public func mix64(_ x: UInt64) -> UInt64 {

@@ -27,6 +27,16 @@ public struct RandomStream {
         self.index = sub << 16
     }
 
+    /// The same stream (with `sub` 0) when its first block, `philox.block((0, what, month, path))`,
+    /// has already been computed, as `Philox.firstBlocks` does for a run of paths at once.
+    @inlinable
+    public init(key: Philox, what: UInt32, month: Int, path: Int, firstBlock: UnsafePointer<UInt32>) {
+        self.init(key: key, what: what, month: month, path: path)
+        buffer = (firstBlock[0], firstBlock[1], firstBlock[2], firstBlock[3])
+        index = 1
+        used = 0
+    }
+
     @inlinable @inline(__always)
     mutating func nextWord() -> UInt32 {
         if used == 4 {

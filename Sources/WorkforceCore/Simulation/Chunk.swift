@@ -39,6 +39,12 @@ final class Chunk {
     // Monthly rates, refreshed when their parameters change.
     let exitRate: UnsafeMutablePointer<Double>
     let moveRate: UnsafeMutablePointer<Double>
+    /// Noise mode: ln(1 - x) of the exit rate, the conditional move probability v / (1 - x) of
+    /// those who did not exit, and its ln(1 - .), made with the rates so that the binomial draws
+    /// need not take a logarithm every month.
+    let exitLogStay: UnsafeMutablePointer<Double>
+    let moveGivenStay: UnsafeMutablePointer<Double>
+    let moveLogStay: UnsafeMutablePointer<Double>
     let fillRate: UnsafeMutablePointer<Double>
     let share: UnsafeMutablePointer<Double>
     let monthlyCap: UnsafeMutablePointer<Double>
@@ -72,6 +78,9 @@ final class Chunk {
     let exits: UnsafeMutablePointer<Double>
     let moves: UnsafeMutablePointer<Double>
     let effective: UnsafeMutablePointer<Double>
+    /// Noise mode: the first blocks of the streams of one unit's draws, made together for its
+    /// paths: for two kinds of draw of every role (R * pathCount blocks each), or of a programme.
+    let firstBlocks: UnsafeMutablePointer<UInt32>
     /// Per-column flows of one programme in a month (dropouts, completers).
     let flowA: UnsafeMutablePointer<Double>
     let flowB: UnsafeMutablePointer<Double>
@@ -113,6 +122,7 @@ final class Chunk {
         F = buffer(cr); F1 = buffer(cr); F2 = buffer(cr)
         T = buffer(C * S); startCarry = buffer(C * A); growthIndex = buffer(C, 1)
         exitRate = buffer(cr); moveRate = buffer(cr); fillRate = buffer(cr); share = buffer(cr)
+        exitLogStay = buffer(cr); moveGivenStay = buffer(cr); moveLogStay = buffer(cr)
         monthlyCap = buffer(cr, .infinity); pay = buffer(cr); mix = buffer(cr, 1)
         growthFactor = buffer(C, 1); dropoutRate = buffer(C * A); annualStarts = buffer(C * A)
         traineeTotal = buffer(C * A)
@@ -122,6 +132,7 @@ final class Chunk {
         demand = buffer(cr); exits = buffer(cr); moves = buffer(cr); effective = buffer(cr)
         flowA = buffer(C); flowB = buffer(C)
         established = buffer(units.count * R)
+        firstBlocks = .allocate(capacity: 2 * R * pathCount * 4)
         acc = buffer(cr * StoredMetric.count)
         allocations = list
 
@@ -135,7 +146,10 @@ final class Chunk {
         }
     }
 
-    deinit { for p in allocations { p.deallocate() } }
+    deinit {
+        for p in allocations { p.deallocate() }
+        firstBlocks.deallocate()
+    }
 
     /// Steps through every month, writing each period's values for these paths into `out` (slot
     /// u for unit u).
@@ -177,6 +191,7 @@ final class Chunk {
             if path > 0 && !plan.roleVaries[r] {
                 let j = (u * pathCount) * R + r
                 exitRate[i] = exitRate[j]; moveRate[i] = moveRate[j]; fillRate[i] = fillRate[j]
+                exitLogStay[i] = exitLogStay[j]; moveGivenStay[i] = moveGivenStay[j]; moveLogStay[i] = moveLogStay[j]
                 share[i] = share[j]; monthlyCap[i] = monthlyCap[j]; pay[i] = pay[j]; mix[i] = mix[j]
                 continue
             }
@@ -188,6 +203,11 @@ final class Chunk {
             let h = -expm1(log1p(-tau) / 12)
             exitRate[i] = h * (1 - rho)
             moveRate[i] = h * rho
+            if noise {
+                exitLogStay[i] = log1p(-exitRate[i])
+                moveGivenStay[i] = exitRate[i] < 1 ? moveRate[i] / (1 - exitRate[i]) : 0
+                moveLogStay[i] = log1p(-moveGivenStay[i])
+            }
             // f = 1 - exp(-1 / t_f).
             fillRate[i] = -expm1(-1 / v(p.timeToFill))
             share[i] = v(p.internationalShare)
@@ -310,19 +330,23 @@ final class Chunk {
 
         // 2. Leaving: exits X = x F, moves M = v F; F1 = F - X.
         if noise {
+            let exitBlocks = firstBlocks, moveBlocks = firstBlocks + R * pathCount * 4
             for u in 0..<units.count {
                 let key = unitKeys[u]
+                makeFirstBlocks(u, .exits, month: month, into: exitBlocks)
+                makeFirstBlocks(u, .moves, month: month, into: moveBlocks)
                 for path in 0..<pathCount {
                     let col = u * pathCount + path
                     for r in 0..<R {
                         let i = col * R + r
                         let x = exitRate[i]
-                        var s = RandomStream(key: key, what: DrawKind.exits.code(roleHash[r]),
-                                             month: month.index, path: firstPath + path)
-                        let X = Binomial.sample(n: F[i], p: x, stream: &s)
-                        var sm = RandomStream(key: key, what: DrawKind.moves.code(roleHash[r]),
-                                              month: month.index, path: firstPath + path)
-                        let Mv = x < 1 ? Binomial.sample(n: F[i] - X, p: moveRate[i] / (1 - x), stream: &sm) : 0
+                        let block = 4 * (r * pathCount + path)
+                        var s = RandomStream(key: key, what: DrawKind.exits.code(roleHash[r]), month: month.index,
+                                             path: firstPath + path, firstBlock: exitBlocks + block)
+                        let X = Binomial.sample(n: F[i], p: x, logQ: exitLogStay[i], stream: &s)
+                        var sm = RandomStream(key: key, what: DrawKind.moves.code(roleHash[r]), month: month.index,
+                                              path: firstPath + path, firstBlock: moveBlocks + block)
+                        let Mv = x < 1 ? Binomial.sample(n: F[i] - X, p: moveGivenStay[i], logQ: moveLogStay[i], stream: &sm) : 0
                         exits[i] = X
                         moves[i] = Mv
                         F1[i] = F[i] - X
@@ -355,6 +379,7 @@ final class Chunk {
         }
         for u in 0..<units.count {
             let key = unitKeys[u]
+            if noise { makeFirstBlocks(u, .hires, month: month, into: firstBlocks) }
             for path in 0..<pathCount {
                 let col = u * pathCount + path
                 for r in 0..<R {
@@ -363,8 +388,8 @@ final class Chunk {
                     var international: Double
                     var domestic: Double
                     if noise {
-                        var s = RandomStream(key: key, what: DrawKind.hires.code(roleHash[r]),
-                                             month: month.index, path: firstPath + path)
+                        var s = RandomStream(key: key, what: DrawKind.hires.code(roleHash[r]), month: month.index,
+                                             path: firstPath + path, firstBlock: firstBlocks + 4 * (r * pathCount + path))
                         let hires = Binomial.sample(n: vacancies.rounded(.down), p: fillRate[i], stream: &s)
                         var si = RandomStream(key: key, what: DrawKind.internationalHires.code(roleHash[r]),
                                               month: month.index, path: firstPath + path)
@@ -403,11 +428,22 @@ final class Chunk {
         }
     }
 
+    /// The first blocks of unit u's streams of `kind` for `roles` (every role by default) and
+    /// every path, the block of (role r, path) at out[4 (r pathCount + path)].
+    private func makeFirstBlocks(_ u: Int, _ kind: DrawKind, roles: [Int]? = nil, month: Month,
+                                 into out: UnsafeMutablePointer<UInt32>) {
+        for r in roles ?? Array(0..<R) {
+            unitKeys[u].firstBlocks(what: kind.code(roleHash[r]), month: month.index, firstPath: firstPath,
+                                    count: pathCount, into: out + 4 * r * pathCount)
+        }
+    }
+
     private func progression(_ month: Month) {
         let M = StoredMetric.count
         if noise {
             for u in 0..<units.count {
                 let key = unitKeys[u]
+                makeFirstBlocks(u, .progression, roles: units[u].progressionSources, month: month, into: firstBlocks)
                 for path in 0..<pathCount {
                     let col = u * pathCount + path
                     let k = K + col * R * R
@@ -419,8 +455,8 @@ final class Chunk {
                         guard m > 0, f1[r] > 0 else { continue }
                         // Movers out ~ Bin(F1[r], mu_r), split over destinations by a multinomial
                         // with weights m[r -> s] / mu_r, as a chain of conditional binomials.
-                        var s = RandomStream(key: key, what: DrawKind.progression.code(roleHash[r]),
-                                             month: month.index, path: firstPath + path)
+                        var s = RandomStream(key: key, what: DrawKind.progression.code(roleHash[r]), month: month.index,
+                                             path: firstPath + path, firstBlock: firstBlocks + 4 * (r * pathCount + path))
                         var remaining = Binomial.sample(n: f1[r], p: m, stream: &s)
                         let movers = remaining
                         var weightLeft = 1.0
@@ -504,6 +540,8 @@ final class Chunk {
 
         if noise {
             for u in 0..<units.count {
+                unitKeys[u].firstBlocks(what: DrawKind.dropouts.code(programmeHash[a]), month: month.index,
+                                        firstPath: firstPath, count: pathCount, into: firstBlocks)
                 for path in 0..<pathCount {
                     let col = u * pathCount + path
                     (dropouts[col], completers[col]) = drawTraining(a, slots: slots, column: col, stages: d,
@@ -589,7 +627,8 @@ final class Chunk {
             let key = unitKeys[u]
             let what = DrawKind.dropouts.code(programmeHash[a])
             if n * q <= 16 {
-                var stream = RandomStream(key: key, what: what, month: month.index, path: firstPath + path)
+                var stream = RandomStream(key: key, what: what, month: month.index, path: firstPath + path,
+                                          firstBlock: firstBlocks + 4 * path)
                 dropouts = Binomial.sample(n: n, p: q, stream: &stream)
                 var remaining = n
                 for _ in 0..<Int(dropouts) {

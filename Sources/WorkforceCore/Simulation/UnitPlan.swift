@@ -24,6 +24,8 @@ struct UnitPlan {
     let established: [Double]
     /// Progression transitions as (from, to) role pairs, each once.
     let transitionPairs: [(from: Int, to: Int)]
+    /// The roles that progression leaves (the `from` of some transition), each once, in order.
+    let progressionSources: [Int]
     /// Refreshes due at each step.
     let refreshes: [[Refresh]]
     /// Whether each refresh group draws per path (otherwise one evaluation serves every path).
@@ -50,6 +52,7 @@ struct UnitPlan {
             pairs.append((t.from, t.to))
         }
         transitionPairs = pairs
+        progressionSources = Set(pairs.map(\.from)).sorted()
 
         var due = [[Refresh]](repeating: [], count: months)
         func schedule(_ quantities: [Quantity], _ refresh: Refresh) {
