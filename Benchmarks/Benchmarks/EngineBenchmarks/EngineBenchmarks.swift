@@ -24,6 +24,30 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The same draws as the month step makes them: the first blocks of 64 paths' streams made
+    // together in SIMD lanes, then one draw from each.
+    for (n, p) in [(2.0, 0.1), (20.0, 0.1), (200.0, 0.05), (1_000.0, 0.1), (40_000.0, 0.25)] {
+        Benchmark("binomial n=\(Int(n)) p=\(p) (n*p=\(n * p)), 1M draws, first blocks of 64 paths together",
+                  configuration: .init(scalingFactor: .mega)) { benchmark in
+            let key = streamKey(seed: 1, unitHash: 2)
+            let blocks = UnsafeMutablePointer<UInt32>.allocate(capacity: 4 * 64)
+            defer { blocks.deallocate() }
+            let draws = benchmark.scaledIterations.count
+            let logQ = log1p(-p)  // made once per rate, as the month step does for exits and moves
+            var total = 0.0
+            benchmark.startMeasurement()
+            for first in stride(from: 0, to: draws, by: 64) {
+                let count = Swift.min(64, draws - first)
+                key.firstBlocks(what: 3, month: 24300, firstPath: first, count: count, into: blocks)
+                for i in 0..<count {
+                    var s = RandomStream(key: key, what: 3, month: 24300, path: first + i, firstBlock: blocks + 4 * i)
+                    total += Binomial.sample(n: n, p: p, logQ: logQ, stream: &s)
+                }
+            }
+            blackHole(total)
+        }
+    }
+
     // One month of the progression product for W2's block: 8 roles x (153 units x 64 paths).
     Benchmark("progression product, 8 roles x 9792 columns") { benchmark in
         let R = 8, C = 153 * 64
