@@ -252,30 +252,67 @@ final class SimulationTests: XCTestCase {
     }
 
     /// The quantile of a total is the quantile of per-path sums: two units with a demand growth
-    /// drawn per unit give totals that can be computed path by path from the same draws.
+    /// drawn per unit give totals that can be computed path by path from the same draws. With
+    /// 130 paths the leaves reach their parent in three chunks, the last of two paths.
     func testQuantilesOfATotalAreQuantilesOfPerPathSums() {
-        let growth = Quantity.random(Distribution(kind: .uniform, a: 0, b: 0.2, scope: .unit), key: 77)
-        let timeline = Timeline(start: start, horizon: start + 11, periodKind: .financial)
-        let areas = [Area(name: "All", level: "total", parent: nil, children: [1, 2]),
-                     Area(name: "A", level: "unit", parent: 0, leaf: 0),
-                     Area(name: "B", level: "unit", parent: 0, leaf: 1)]
-        let leaves = [1, 2].map { Leaf(area: $0, roles: [role(filled: 1000)], growth: growth) }
-        let m = Model(name: "t", timeline: timeline, paths: 9, seed: 3, quantiles: [10, 50, 90],
-                      roles: ["r0"], areas: areas, leaves: leaves)
-        let t = Simulator.run(m)
-        let sampler = ParameterSampler(seed: 3, deterministic: false)
-        var totals: [Double] = []
-        var sumOfUnitMedians = 0.0
-        for unit in ["A", "B"] {
-            let key = streamKey(seed: 3, unitHash: stableHash(unit))
-            let demand = (0..<9).map { 1000 * (1 + sampler.value(growth, at: start, path: $0, unitKey: key)) }
-            totals = totals.isEmpty ? demand : zip(totals, demand).map(+)
-            sumOfUnitMedians += demand.sorted()[4]
+        for paths in [9, 130] {
+            let growth = Quantity.random(Distribution(kind: .uniform, a: 0, b: 0.2, scope: .unit), key: 77)
+            let timeline = Timeline(start: start, horizon: start + 11, periodKind: .financial)
+            let areas = [Area(name: "All", level: "total", parent: nil, children: [1, 2]),
+                         Area(name: "A", level: "unit", parent: 0, leaf: 0),
+                         Area(name: "B", level: "unit", parent: 0, leaf: 1)]
+            let leaves = [1, 2].map { Leaf(area: $0, roles: [role(filled: 1000)], growth: growth) }
+            let m = Model(name: "t", timeline: timeline, paths: paths, seed: 3, quantiles: [10, 50, 90],
+                          roles: ["r0"], areas: areas, leaves: leaves)
+            let t = Simulator.run(m)
+            let sampler = ParameterSampler(seed: 3, deterministic: false)
+            var totals: [Double] = []
+            var sumOfUnitMedians = 0.0
+            for unit in ["A", "B"] {
+                let key = streamKey(seed: 3, unitHash: stableHash(unit))
+                let demand = (0..<paths).map { 1000 * (1 + sampler.value(growth, at: start, path: $0, unitKey: key)) }
+                totals = totals.isEmpty ? demand : zip(totals, demand).map(+)
+                sumOfUnitMedians += quantile(demand.sorted(), 0.5)
+            }
+            totals.sort()
+            let row = t.values(area: "All", role: nil, period: "2024/25", metric: .demand)!
+            XCTAssertEqual(row[0], totals.reduce(0, +) / Double(paths), accuracy: 1e-9, "\(paths) paths")
+            XCTAssertEqual(row[2], quantile(totals, 0.1), accuracy: 1e-9, "\(paths) paths")
+            XCTAssertEqual(row[3], quantile(totals, 0.5), accuracy: 1e-9, "\(paths) paths")
+            XCTAssertEqual(row[4], quantile(totals, 0.9), accuracy: 1e-9, "\(paths) paths")
+            XCTAssertNotEqual(row[3], sumOfUnitMedians, accuracy: 1e-6)
         }
-        totals.sort()
-        let row = t.values(area: "All", role: nil, period: "2024/25", metric: .demand)!
-        XCTAssertEqual(row[3], totals[4], accuracy: 1e-9)                   // median
-        XCTAssertEqual(row[2], totals[0] + 0.8 * (totals[1] - totals[0]), accuracy: 1e-9)  // p10: h = 0.8
-        XCTAssertNotEqual(row[3], sumOfUnitMedians, accuracy: 1e-6)
+    }
+
+    /// R's type 7 quantile of sorted values: x[floor(h)] + (h - floor(h)) (x[floor(h) + 1] - x[floor(h)]), h = (n - 1) q.
+    func quantile(_ x: [Double], _ q: Double) -> Double {
+        let h = Double(x.count - 1) * q
+        let i = Int(h)
+        return i + 1 < x.count ? x[i] + (h - Double(i)) * (x[i + 1] - x[i]) : x[i]
+    }
+
+    /// Values written segment by segment come back path by path, the last segment short, and a
+    /// slot added into another adds every value.
+    func testPathValuesKeepEveryPathOfEveryCell() {
+        let v = PathValues(slots: 2, roles: 2, periods: 3, paths: 150, segmentPaths: 64)
+        func value(_ slot: Int, _ role: Int, _ period: Int, _ metric: Int, _ path: Int) -> Double {
+            Double(((slot * 3 + role) * 3 + period) * 100 + metric) * 1000 + Double(path)
+        }
+        for slot in 0..<2 { for role in 0...2 { for period in 0..<3 { for metric in 0..<StoredMetric.count {
+            for s in 0..<v.segments {
+                let cell = v.segment(slot: slot, s, role: role, period: period, metric: metric)
+                for j in 0..<Swift.min(64, 150 - s * 64) { cell[j] = value(slot, role, period, metric, s * 64 + j) }
+            }
+        } } } }
+        v.add(v, slot: 0, into: 1, threads: 2)
+        var out = [Double](repeating: 0, count: 150)
+        for role in 0...2 { for period in 0..<3 { for metric in 0..<StoredMetric.count {
+            v.gather(slot: 0, role: role, period: period, metric: metric, into: &out)
+            XCTAssertEqual(out, (0..<150).map { value(0, role, period, metric, $0) })
+            v.gather(slot: 1, role: role, period: period, metric: metric, into: &out)
+            XCTAssertEqual(out, (0..<150).map { value(0, role, period, metric, $0) + value(1, role, period, metric, $0) })
+        } } }
+        XCTAssertEqual(PathValues.bytes(slots: 2, roles: 2, periods: 3, paths: 150, segmentPaths: 64),
+                       2 * 3 * 64 * 3 * 3 * StoredMetric.count * 8)
     }
 }

@@ -152,15 +152,15 @@ final class Chunk {
     }
 
     /// Steps through every month, writing each period's values for these paths into `out` (slot
-    /// u for unit u).
-    func run(into out: PathValues) {
+    /// u for unit u) and adding them into slot `parentSlots[u]` of `parents` where there is one.
+    func run(into out: PathValues, parents: PathValues, parentSlots: [Int?]) {
         let timeline = model.timeline
         for step in 0..<timeline.months {
             let period = timeline.periodOfStep[step]
             let periodEnds = step == timeline.periods[period].lastStep
             monthStep(step, periodEnds: periodEnds)
             if periodEnds {
-                flush(period: period, months: timeline.periods[period].months, into: out)
+                flush(period: period, months: timeline.periods[period].months, into: out, parents: parents, parentSlots: parentSlots)
             }
         }
     }
@@ -657,31 +657,41 @@ final class Chunk {
 
     // MARK: - Output
 
-    private func flush(period: Int, months: Int, into out: PathValues) {
+    /// Writes the period's sums of every unit and role, and their total over roles (summed role
+    /// by role in order), into slot u of `out` (staff in post averaged over the period's months),
+    /// and adds each into slot `parentSlots[u]` of `parents`, so that a parent receives its leaves
+    /// in unit order without a second pass over their values.
+    private func flush(period: Int, months: Int, into out: PathValues, parents: PathValues, parentSlots: [Int?]) {
         let M = StoredMetric.count
-        let mean = StoredMetric.staffMean.rawValue
+        let segment = firstPath / out.segmentPaths
         for u in 0..<units.count {
             for r in 0..<R {
-                // Writes run along paths, where the output is contiguous.
                 for m in 0..<M {
-                    let cell = out.cell(slot: u, role: r, period: period, metric: m) + firstPath
-                    let divisor = m == mean ? Double(months) : 1
+                    let cell = out.segment(slot: u, segment, role: r, period: period, metric: m)
+                    let divisor = m == StoredMetric.staffMean.rawValue ? Double(months) : 1
                     for path in 0..<pathCount {
                         let a = acc + ((u * pathCount + path) * R + r) * M
                         cell[path] = a[m] / divisor
                     }
                 }
             }
-            // The total over roles, role by role in order.
             for m in 0..<M {
-                let total = out.cell(slot: u, role: R, period: period, metric: m) + firstPath
+                let total = out.segment(slot: u, segment, role: R, period: period, metric: m)
                 for path in 0..<pathCount { total[path] = 0 }
                 for r in 0..<R {
-                    let cell = out.cell(slot: u, role: r, period: period, metric: m) + firstPath
+                    let cell = out.segment(slot: u, segment, role: r, period: period, metric: m)
                     for path in 0..<pathCount { total[path] += cell[path] }
                 }
             }
+            guard let parent = parentSlots[u] else { continue }
+            for r in 0...R {
+                for m in 0..<M {
+                    let cell = out.segment(slot: u, segment, role: r, period: period, metric: m)
+                    let sum = parents.segment(slot: parent, segment, role: r, period: period, metric: m)
+                    for path in 0..<pathCount { sum[path] += cell[path] }
+                }
+            }
         }
-        (acc).update(repeating: 0, count: C * R * M)
+        acc.update(repeating: 0, count: C * R * M)
     }
 }

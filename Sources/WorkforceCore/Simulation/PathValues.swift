@@ -1,36 +1,70 @@
 /// Per-path stored metrics for a set of areas: the raw material of the summaries.
 ///
 /// Role slots 0 ..< roles are the roles and slot `roles` their total (summed path by path, role
-/// by role in order). Value (slot, role, period, metric, path) is at
-/// ((((slot * (roles + 1) + role) * periods + period) * StoredMetric.count + metric) * paths + path),
-/// so that the paths of one cell are contiguous.
+/// by role in order). Paths are kept in segments of `segmentPaths`, the simulation's chunks:
+/// value (slot, role, period, metric, path) is at
+/// (((((slot * segments + s) * (roles + 1) + role) * periods + period) * StoredMetric.count + metric) * segmentPaths + j),
+/// s = path / segmentPaths, j = path % segmentPaths. So everything one chunk writes for one area
+/// is contiguous, and a chunk adds its leaves into their parent as it writes them with both sides
+/// read in order; the paths of one cell are `segments` runs of `segmentPaths` values.
 final class PathValues: @unchecked Sendable {
     let slots: Int
     let roles: Int
     let periods: Int
     let paths: Int
+    let segmentPaths: Int
+    let segments: Int
+    /// Values per slot (the last segment is padded to `segmentPaths`).
+    let slotStride: Int
     let data: UnsafeMutablePointer<Double>
-    let count: Int
 
-    init(slots: Int, roles: Int, periods: Int, paths: Int) {
+    init(slots: Int, roles: Int, periods: Int, paths: Int, segmentPaths: Int) {
         self.slots = slots
         self.roles = roles
         self.periods = periods
         self.paths = paths
-        count = slots * (roles + 1) * periods * StoredMetric.count * paths
-        data = .allocate(capacity: Swift.max(1, count))
-        data.initialize(repeating: 0, count: Swift.max(1, count))
+        self.segmentPaths = segmentPaths
+        segments = (paths + segmentPaths - 1) / segmentPaths
+        slotStride = segments * (roles + 1) * periods * StoredMetric.count * segmentPaths
+        let count = Swift.max(1, slots * slotStride)
+        data = .allocate(capacity: count)
+        data.initialize(repeating: 0, count: count)
     }
 
     deinit { data.deallocate() }
 
-    /// The first of the `paths` values of one cell.
+    /// The first of the `segmentPaths` values of one cell in segment `segment`.
     @inline(__always)
-    func cell(slot: Int, role: Int, period: Int, metric: Int) -> UnsafeMutablePointer<Double> {
-        data + (((slot * (roles + 1) + role) * periods + period) * StoredMetric.count + metric) * paths
+    func segment(slot: Int, _ segment: Int, role: Int, period: Int, metric: Int) -> UnsafeMutablePointer<Double> {
+        data + slot * slotStride
+            + ((((segment * (roles + 1) + role) * periods + period) * StoredMetric.count + metric) * segmentPaths)
     }
 
-    static func bytes(slots: Int, roles: Int, periods: Int, paths: Int) -> Int {
-        slots * (roles + 1) * periods * StoredMetric.count * paths * MemoryLayout<Double>.stride
+    /// Copies the values of one cell, path by path, into out[0 ..< paths].
+    func gather(slot: Int, role: Int, period: Int, metric: Int, into out: UnsafeMutablePointer<Double>) {
+        for s in 0..<segments {
+            let first = s * segmentPaths
+            (out + first).update(from: segment(slot: slot, s, role: role, period: period, metric: metric),
+                                 count: Swift.min(segmentPaths, paths - first))
+        }
+    }
+
+    /// Adds every value of slot `source` of `from` (of the same shape) into slot `target`, the
+    /// range shared out between threads.
+    func add(_ from: PathValues, slot source: Int, into target: Int, threads: Int) {
+        let pieces = Swift.max(1, slotStride / 65_536)
+        let src = UncheckedBox(from.data + source * slotStride)
+        let dst = UncheckedBox(data + target * slotStride)
+        let stride = slotStride
+        parallelFor(pieces, threads: threads) { piece, _ in
+            let lo = piece * stride / pieces, hi = (piece + 1) * stride / pieces
+            for i in lo..<hi { dst.value[i] += src.value[i] }
+        }
+    }
+
+    /// Bytes held for `slots` areas.
+    static func bytes(slots: Int, roles: Int, periods: Int, paths: Int, segmentPaths: Int) -> Int {
+        let segments = (paths + segmentPaths - 1) / segmentPaths
+        return slots * segments * segmentPaths * (roles + 1) * periods * StoredMetric.count * MemoryLayout<Double>.stride
     }
 }

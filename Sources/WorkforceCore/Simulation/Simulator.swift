@@ -67,7 +67,8 @@ public enum Simulator {
     /// one), and at most 4,096 unit-and-path columns per chunk.
     static func leavesPerBlock(_ model: Model, models: Int, blockBytes: Int) -> Int {
         let perLeaf = Swift.max(1, models * PathValues.bytes(slots: 1, roles: model.roles.count,
-                                                             periods: model.timeline.periods.count, paths: model.paths))
+                                                             periods: model.timeline.periods.count, paths: model.paths,
+                                                             segmentPaths: Swift.min(model.paths, chunkPaths)))
         return Swift.max(1, Swift.min(blockBytes / perLeaf, Swift.max(1, 4096 / Swift.min(model.paths, chunkPaths))))
     }
 
@@ -81,7 +82,8 @@ public enum Simulator {
         let leaves = Swift.min(model.leaves.count, leavesPerBlock(m, models: models, blockBytes: options.blockBytes))
         let parents = model.areas.count - model.leaves.count
         return models * PathValues.bytes(slots: parents + leaves, roles: model.roles.count,
-                                         periods: model.timeline.periods.count, paths: paths)
+                                         periods: model.timeline.periods.count, paths: paths,
+                                         segmentPaths: Swift.min(paths, chunkPaths))
     }
 
     /// Runs one model (its summaries) or two of the same shape (the summaries of the second minus
@@ -108,9 +110,11 @@ public enum Simulator {
             parentSlot[i] = parents.count
             parents.append(i)
         }
-        let parentValues = models.map { _ in PathValues(slots: parents.count, roles: R, periods: periods, paths: P) }
-
         let chunkPaths = Swift.min(P, chunkPaths)
+        let parentValues = models.map { _ in
+            PathValues(slots: parents.count, roles: R, periods: periods, paths: P, segmentPaths: chunkPaths)
+        }
+
         let blockSize = leavesPerBlock(model, models: models.count, blockBytes: options.blockBytes)
         let leafCount = model.leaves.count
         let blocks = (leafCount + blockSize - 1) / blockSize
@@ -120,7 +124,9 @@ public enum Simulator {
 
         // Storage for one block of leaves per model, reused from block to block: every chunk
         // writes every cell of its paths, so nothing needs clearing in between.
-        let blockValues = models.map { _ in PathValues(slots: Swift.min(blockSize, leafCount), roles: R, periods: periods, paths: P) }
+        let blockValues = models.map { _ in
+            PathValues(slots: Swift.min(blockSize, leafCount), roles: R, periods: periods, paths: P, segmentPaths: chunkPaths)
+        }
         var stats = [Double](repeating: 0, count: table.rowCount * table.statCount)
         let layout = table
         stats.withUnsafeMutableBufferPointer { stats in
@@ -136,14 +142,10 @@ public enum Simulator {
                         let first = c * chunkPaths
                         let chunk = Chunk(model: current, units: plans, sampler: samplers[m], firstPath: first,
                                           pathCount: Swift.min(chunkPaths, P - first))
-                        chunk.run(into: values)
+                        // Each leaf is added into its parent as it is written, in unit order.
+                        chunk.run(into: values, parents: parentsOut, parentSlots: parentOf)
                         let n = done.wrappingAdd(1, ordering: .relaxed).newValue
                         options.progress?(Double(n) / Double(total))
-                    }
-                    // Each leaf into its parent, in unit order.
-                    for (slot, parent) in parentOf.enumerated() {
-                        guard let parent else { continue }
-                        add(values, slot, into: parentsOut, parent, threads: options.threads)
                     }
                 }
                 summarise(blockValues, slotCount: leaves.count, areas: leaves.map { model.leaves[$0].area },
@@ -153,7 +155,7 @@ public enum Simulator {
             for area in model.areasInTreeOrder.reversed() where parentSlot[area] >= 0 {
                 guard let up = model.areas[area].parent else { continue }
                 for values in parentValues {
-                    add(values, parentSlot[area], into: values, parentSlot[up], threads: options.threads)
+                    values.add(values, slot: parentSlot[area], into: parentSlot[up], threads: options.threads)
                 }
             }
             summarise(parentValues, slotCount: parents.count, areas: parents, position: position, table: layout,
@@ -161,20 +163,6 @@ public enum Simulator {
         }
         table.stats = stats
         return table
-    }
-
-    /// Adds slot `source` of `from` into slot `target` of `into`, for every role slot, period,
-    /// metric and path; cells are shared out between threads.
-    static func add(_ from: PathValues, _ source: Int, into: PathValues, _ target: Int, threads: Int) {
-        let (roleSlots, periods, P, M) = (from.roles + 1, from.periods, from.paths, StoredMetric.count)
-        parallelFor(roleSlots * periods * M, threads: threads) { cell, _ in
-            let r = cell / (periods * M)
-            let period = (cell / M) % periods
-            let metric = cell % M
-            let src = from.cell(slot: source, role: r, period: period, metric: metric)
-            let dst = into.cell(slot: target, role: r, period: period, metric: metric)
-            for p in 0..<P { dst[p] += src[p] }
-        }
     }
 
     /// Summarises slots 0 ..< slotCount, slot i being area `areas[i]`, into `stats`: of
@@ -204,9 +192,9 @@ public enum Simulator {
                 for (m, v) in values.enumerated() {
                     let out = m == 0 ? result : other
                     let (num, den) = metric.source
-                    gather(v, slot: slot, roleSlot: roleSlot, period: period, metric: num, into: out)
+                    v.gather(slot: slot, role: roleSlot, period: period, metric: num.rawValue, into: out)
                     if let den {
-                        gather(v, slot: slot, roleSlot: roleSlot, period: period, metric: den, into: denominator)
+                        v.gather(slot: slot, role: roleSlot, period: period, metric: den.rawValue, into: denominator)
                         for i in 0..<P { out[i] = denominator[i] > 0 ? out[i] / denominator[i] : 0 }
                     }
                 }
@@ -215,11 +203,5 @@ public enum Simulator {
                                      into: statsBox.value + (first + mi) * width, workspace: workspaces[worker])
             }
         }
-    }
-
-    /// Per-path values of one stored metric for a role, or their total for role slot R.
-    private static func gather(_ values: PathValues, slot: Int, roleSlot: Int, period: Int,
-                               metric: StoredMetric, into out: UnsafeMutablePointer<Double>) {
-        out.update(from: values.cell(slot: slot, role: roleSlot, period: period, metric: metric.rawValue), count: values.paths)
     }
 }
