@@ -43,12 +43,15 @@ public enum Binomial {
     }
 
     /// x^k for a small whole k, by repeated squaring (cheaper than exp and log for the small
-    /// counts of training stages).
+    /// counts of training stages). Each bit of k picks the factor `base` or 1 by a bit mask, not
+    /// by a branch: k changes from draw to draw, and a mispredicted branch per bit cost more than
+    /// the multiplications.
     @inlinable
     static func power(_ x: Double, _ k: Int) -> Double {
         var result = 1.0, base = x, e = k
         while e > 0 {
-            if e & 1 == 1 { result *= base }
+            let mask = 0 &- UInt64(e & 1)  // all ones when the bit is set
+            result *= Double(bitPattern: (base.bitPattern & mask) | (1.0.bitPattern & ~mask))
             base *= base
             e >>= 1
         }
