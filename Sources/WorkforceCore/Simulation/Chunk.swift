@@ -333,8 +333,8 @@ final class Chunk {
             let exitBlocks = firstBlocks, moveBlocks = firstBlocks + R * pathCount * 4
             for u in 0..<units.count {
                 let key = unitKeys[u]
-                makeFirstBlocks(u, .exits, month: month, into: exitBlocks)
-                makeFirstBlocks(u, .moves, month: month, into: moveBlocks)
+                makeFirstBlocks(u, .exits, roles: 0..<R, month: month, into: exitBlocks)
+                makeFirstBlocks(u, .moves, roles: 0..<R, month: month, into: moveBlocks)
                 for path in 0..<pathCount {
                     let col = u * pathCount + path
                     for r in 0..<R {
@@ -379,7 +379,7 @@ final class Chunk {
         }
         for u in 0..<units.count {
             let key = unitKeys[u]
-            if noise { makeFirstBlocks(u, .hires, month: month, into: firstBlocks) }
+            if noise { makeFirstBlocks(u, .hires, roles: 0..<R, month: month, into: firstBlocks) }
             for path in 0..<pathCount {
                 let col = u * pathCount + path
                 for r in 0..<R {
@@ -428,11 +428,11 @@ final class Chunk {
         }
     }
 
-    /// The first blocks of unit u's streams of `kind` for `roles` (every role by default) and
-    /// every path, the block of (role r, path) at out[4 (r pathCount + path)].
-    private func makeFirstBlocks(_ u: Int, _ kind: DrawKind, roles: [Int]? = nil, month: Month,
+    /// The first blocks of unit u's streams of `kind` for `roles` and every path, the block of
+    /// (role r, path) at out[4 (r pathCount + path)].
+    private func makeFirstBlocks(_ u: Int, _ kind: DrawKind, roles: some Sequence<Int>, month: Month,
                                  into out: UnsafeMutablePointer<UInt32>) {
-        for r in roles ?? Array(0..<R) {
+        for r in roles {
             unitKeys[u].firstBlocks(what: kind.code(roleHash[r]), month: month.index, firstPath: firstPath,
                                     count: pathCount, into: out + 4 * r * pathCount)
         }
@@ -627,6 +627,7 @@ final class Chunk {
             let key = unitKeys[u]
             let what = DrawKind.dropouts.code(programmeHash[a])
             if n * q <= 16 {
+                // Block 0 of this stream was made with the unit's other paths in `train`.
                 var stream = RandomStream(key: key, what: what, month: month.index, path: firstPath + path,
                                           firstBlock: firstBlocks + 4 * path)
                 dropouts = Binomial.sample(n: n, p: q, stream: &stream)
