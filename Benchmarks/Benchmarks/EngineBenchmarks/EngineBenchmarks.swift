@@ -11,7 +11,8 @@ let benchmarks: @Sendable () -> Void = {
                                            maxDuration: .seconds(3), maxIterations: 1000)
 
     // Binomial draws per second over the n*p range of the issue: inversion below n p = 10, BTRS above.
-    for (n, p) in [(2.0, 0.1), (20.0, 0.1), (200.0, 0.05), (1_000.0, 0.1), (40_000.0, 0.25)] {
+    let binomialCases = [(2.0, 0.1), (20.0, 0.1), (200.0, 0.05), (1_000.0, 0.1), (40_000.0, 0.25)]
+    for (n, p) in binomialCases {
         Benchmark("binomial n=\(Int(n)) p=\(p) (n*p=\(n * p)), 1M draws",
                   configuration: .init(scalingFactor: .mega)) { benchmark in
             let key = streamKey(seed: 1, unitHash: 2)
@@ -26,7 +27,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // The same draws as the month step makes them: the first blocks of 64 paths' streams made
     // together in SIMD lanes, then one draw from each.
-    for (n, p) in [(2.0, 0.1), (20.0, 0.1), (200.0, 0.05), (1_000.0, 0.1), (40_000.0, 0.25)] {
+    for (n, p) in binomialCases {
         Benchmark("binomial n=\(Int(n)) p=\(p) (n*p=\(n * p)), 1M draws, first blocks of 64 paths together",
                   configuration: .init(scalingFactor: .mega)) { benchmark in
             let key = streamKey(seed: 1, unitHash: 2)

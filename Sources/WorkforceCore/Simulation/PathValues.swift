@@ -25,7 +25,7 @@ final class PathValues: @unchecked Sendable {
         self.paths = paths
         self.segmentPaths = segmentPaths
         segments = (paths + segmentPaths - 1) / segmentPaths
-        slotStride = segments * (roles + 1) * periods * StoredMetric.count * segmentPaths
+        slotStride = PathValues.slotStride(roles: roles, periods: periods, paths: paths, segmentPaths: segmentPaths)
         let count = Swift.max(1, slots * slotStride)
         data = .allocate(capacity: count)
         data.initialize(repeating: 0, count: count)
@@ -64,7 +64,13 @@ final class PathValues: @unchecked Sendable {
 
     /// Bytes held for `slots` areas.
     static func bytes(slots: Int, roles: Int, periods: Int, paths: Int, segmentPaths: Int) -> Int {
-        let segments = (paths + segmentPaths - 1) / segmentPaths
-        return slots * segments * segmentPaths * (roles + 1) * periods * StoredMetric.count * MemoryLayout<Double>.stride
+        slots * slotStride(roles: roles, periods: periods, paths: paths, segmentPaths: segmentPaths)
+            * MemoryLayout<Double>.stride
+    }
+
+    /// Values held per area: every role slot, period and metric for the paths rounded up to
+    /// whole segments.
+    static func slotStride(roles: Int, periods: Int, paths: Int, segmentPaths: Int) -> Int {
+        (paths + segmentPaths - 1) / segmentPaths * segmentPaths * (roles + 1) * periods * StoredMetric.count
     }
 }
