@@ -284,6 +284,63 @@ final class SimulationTests: XCTestCase {
         }
     }
 
+    /// Leaves of two parents interleaved in unit order (X holds A, C and D; Y holds B): each
+    /// parent's values are the per-path sums of its own leaves, and the root's of all four.
+    func testParentsSumTheirOwnLeavesWhenLeavesInterleave() {
+        let growth = Quantity.random(Distribution(kind: .uniform, a: 0, b: 0.2, scope: .unit), key: 78)
+        let timeline = Timeline(start: start, horizon: start + 11, periodKind: .financial)
+        let areas = [Area(name: "All", level: "total", parent: nil, children: [1, 2]),
+                     Area(name: "X", level: "region", parent: 0, children: [3, 5, 6]),
+                     Area(name: "Y", level: "region", parent: 0, children: [4]),
+                     Area(name: "A", level: "unit", parent: 1, leaf: 0),
+                     Area(name: "B", level: "unit", parent: 2, leaf: 1),
+                     Area(name: "C", level: "unit", parent: 1, leaf: 2),
+                     Area(name: "D", level: "unit", parent: 1, leaf: 3)]
+        let leaves = [3, 4, 5, 6].map { Leaf(area: $0, roles: [role(filled: 1000)], growth: growth) }
+        let paths = 70
+        let m = Model(name: "t", timeline: timeline, paths: paths, seed: 5, quantiles: [50],
+                      roles: ["r0"], areas: areas, leaves: leaves)
+        let t = Simulator.run(m, options: .init(threads: 2))
+        let sampler = ParameterSampler(seed: 5, deterministic: false)
+        func demand(_ unit: String) -> [Double] {
+            let key = streamKey(seed: 5, unitHash: stableHash(unit))
+            return (0..<paths).map { 1000 * (1 + sampler.value(growth, at: start, path: $0, unitKey: key)) }
+        }
+        func sum(_ units: [String]) -> [Double] {
+            units.map(demand).dropFirst().reduce(demand(units[0])) { zip($0, $1).map(+) }
+        }
+        for (area, units) in [("X", ["A", "C", "D"]), ("Y", ["B"]), ("All", ["A", "B", "C", "D"])] {
+            let totals = sum(units).sorted()
+            let row = t.values(area: area, role: nil, period: "2024/25", metric: .demand)!
+            XCTAssertEqual(row[0], totals.reduce(0, +) / Double(paths), accuracy: 1e-9, area)
+            XCTAssertEqual(row[2], quantile(totals, 0.5), accuracy: 1e-9, area)
+        }
+    }
+
+    /// Two programmes training for one role: its starts, completions and dropouts are the sums
+    /// of both programmes' flows.
+    func testProgrammesTrainingForOneRoleAddTheirFlows() {
+        let programmes = [Programme(name: "a", to: 0, from: nil, duration: 6),
+                          Programme(name: "b", to: 0, from: nil, duration: 12)]
+        let parameters = [ProgrammeParameters(completion: .constant(0.5), starts: .constant(120)),
+                          ProgrammeParameters(completion: .constant(0.8), starts: .constant(240))]
+        let m = model(months: 24, roles: [role(filled: 0)], programmes: programmes,
+                      programmeParameters: parameters, events: [noDemand])
+        let t = Simulator.run(m)
+        let qa = 1 - pow(0.5, 1.0 / 6), qb = 1 - pow(0.8, 1.0 / 12)
+        for step in [0, 5, 6, 11, 12, 20] {
+            XCTAssertEqual(mean(t, step, .starts), 30, accuracy: 1e-9)
+            let completions = (step >= 6 ? 10 * 0.5 : 0) + (step >= 12 ? 20 * 0.8 : 0)
+            XCTAssertEqual(mean(t, step, .completions), completions, accuracy: 1e-9, "month \(step)")
+            // Dropouts O = q sum_k T[k]: stages 0 ... min(step, d) - 1 hold s (1 - q)^k.
+            func dropouts(_ s: Double, _ q: Double, _ d: Int) -> Double {
+                (0..<min(step, d)).map { q * s * pow(1 - q, Double($0)) }.reduce(0, +)
+            }
+            XCTAssertEqual(mean(t, step, .dropouts), dropouts(10, qa, 6) + dropouts(20, qb, 12), accuracy: 1e-9,
+                           "month \(step)")
+        }
+    }
+
     /// R's type 7 quantile of sorted values: x[floor(h)] + (h - floor(h)) (x[floor(h) + 1] - x[floor(h)]), h = (n - 1) q.
     func quantile(_ x: [Double], _ q: Double) -> Double {
         let h = Double(x.count - 1) * q

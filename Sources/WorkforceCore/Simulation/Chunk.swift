@@ -86,6 +86,13 @@ final class Chunk {
     let flowB: UnsafeMutablePointer<Double>
     /// Running sums of the current period at (column * R + role) * StoredMetric.count + metric.
     let acc: UnsafeMutablePointer<Double>
+    /// The roles programmes train for, each once, and each programme's index among them.
+    let trainedRoles: [Int]
+    let trainedSlot: [Int]
+    /// Running sums of the period's starts, completions and dropouts of each trained role at
+    /// (3 slot + flow) * C + column, contiguous over columns where `acc` would put them 14 * R
+    /// doubles apart; moved into `acc` when the period ends.
+    let trainingFlows: UnsafeMutablePointer<Double>
 
     private var allocations: [UnsafeMutablePointer<Double>] = []
 
@@ -134,6 +141,14 @@ final class Chunk {
         established = buffer(units.count * R)
         firstBlocks = .allocate(capacity: 2 * R * pathCount * 4)
         acc = buffer(cr * StoredMetric.count)
+        var trained: [Int] = []
+        trainedSlot = model.programmes.map { p in
+            if let i = trained.firstIndex(of: p.to) { return i }
+            trained.append(p.to)
+            return trained.count - 1
+        }
+        trainedRoles = trained
+        trainingFlows = buffer(3 * trained.count * C)
         allocations = list
 
         unitKeys = units.map(\.unitKey)
@@ -420,6 +435,13 @@ final class Chunk {
         }
         // Trainee stocks, reported under each programme's `to` role.
         guard periodEnds else { return }
+        for (t, r) in trainedRoles.enumerated() {
+            for (f, metric) in [StoredMetric.starts, .completions, .dropouts].enumerated() {
+                let flow = trainingFlows + (3 * t + f) * C
+                for col in 0..<C { acc[(col * R + r) * M + metric.rawValue] += flow[col] }
+                flow.update(repeating: 0, count: C)
+            }
+        }
         for col in 0..<C {
             for r in 0..<R { acc[(col * R + r) * M + StoredMetric.trainees.rawValue] = 0 }
             for (a, programme) in model.programmes.enumerated() {
@@ -527,7 +549,6 @@ final class Chunk {
     /// once for all columns: the slot of stage d - 1 gives its completers, is emptied and becomes
     /// stage 0 for this month's starts.
     private func train(_ a: Int, _ programme: Programme, month: Month, calendarMonth: Int) {
-        let M = StoredMetric.count
         let d = programme.duration
         let last = ringHead[a] == 0 ? d - 1 : ringHead[a] - 1
         ringHead[a] = last
@@ -577,6 +598,7 @@ final class Chunk {
         let carry = startCarry + a * C
         let scale = ringScale + a * C
         let total = traineeTotal + a * C
+        let flows = trainingFlows + 3 * trainedSlot[a] * C
         for col in 0..<C {
             sum[col] = Swift.max(0, sum[col])
             let survivors = scale[col] * sum[col]
@@ -603,10 +625,9 @@ final class Chunk {
             total[col] = survivors + starts
             f2[programme.to] += completers[col]
             if let from = programme.from, programme.dropoutsReturn { f2[from] += dropouts[col] }
-            let accTo = acc + (col * R + programme.to) * M
-            accTo[StoredMetric.starts.rawValue] += starts
-            accTo[StoredMetric.completions.rawValue] += completers[col]
-            accTo[StoredMetric.dropouts.rawValue] += dropouts[col]
+            flows[col] += starts
+            flows[C + col] += completers[col]
+            flows[2 * C + col] += dropouts[col]
         }
     }
 
@@ -660,19 +681,24 @@ final class Chunk {
 
     /// Writes the period's sums of every unit and role, and their total over roles (summed role
     /// by role in order), into slot u of `out` (staff in post averaged over the period's months),
-    /// and adds each into slot `parentSlots[u]` of `parents`, so that a parent receives its leaves
-    /// in unit order without a second pass over their values.
+    /// and adds each into slot `parentSlots[u]` of `parents`. A parent receives its leaves in unit
+    /// order, summed into a copy of its values that stays in cache, so that its values (far too
+    /// many to stay cached) are read and written once per chunk, not once per leaf; the sums are
+    /// the same, addition for addition, as adding leaf after leaf in place.
     private func flush(period: Int, months: Int, into out: PathValues, parents: PathValues, parentSlots: [Int?]) {
         let M = StoredMetric.count
         let segment = firstPath / out.segmentPaths
+        let stride = R * M
         for u in 0..<units.count {
             for r in 0..<R {
                 for m in 0..<M {
                     let cell = out.segment(slot: u, segment, role: r, period: period, metric: m)
-                    let divisor = m == StoredMetric.staffMean.rawValue ? Double(months) : 1
-                    for path in 0..<pathCount {
-                        let a = acc + ((u * pathCount + path) * R + r) * M
-                        cell[path] = a[m] / divisor
+                    let a = acc + (u * pathCount * R + r) * M + m
+                    if m == StoredMetric.staffMean.rawValue {
+                        let divisor = Double(months)
+                        for path in 0..<pathCount { cell[path] = a[path * stride] / divisor }
+                    } else {
+                        for path in 0..<pathCount { cell[path] = a[path * stride] }
                     }
                 }
             }
@@ -684,12 +710,33 @@ final class Chunk {
                     for path in 0..<pathCount { total[path] += cell[path] }
                 }
             }
-            guard let parent = parentSlots[u] else { continue }
+        }
+        var done = [Bool](repeating: false, count: units.count)
+        let partial = UnsafeMutablePointer<Double>.allocate(capacity: pathCount)
+        defer { partial.deallocate() }
+        for first in 0..<units.count where !done[first] {
+            guard let parent = parentSlots[first] else { continue }
+            let leaves = (first..<units.count).filter { parentSlots[$0] == parent }
+            for u in leaves { done[u] = true }
             for r in 0...R {
                 for m in 0..<M {
-                    let cell = out.segment(slot: u, segment, role: r, period: period, metric: m)
                     let sum = parents.segment(slot: parent, segment, role: r, period: period, metric: m)
-                    for path in 0..<pathCount { sum[path] += cell[path] }
+                    func cell(_ i: Int) -> UnsafeMutablePointer<Double> {
+                        out.segment(slot: leaves[i], segment, role: r, period: period, metric: m)
+                    }
+                    if leaves.count == 1 {
+                        let only = cell(0)
+                        for path in 0..<pathCount { sum[path] += only[path] }
+                        continue
+                    }
+                    let head = cell(0)
+                    for path in 0..<pathCount { partial[path] = sum[path] + head[path] }
+                    for i in 1..<(leaves.count - 1) {
+                        let next = cell(i)
+                        for path in 0..<pathCount { partial[path] += next[path] }
+                    }
+                    let last = cell(leaves.count - 1)
+                    for path in 0..<pathCount { sum[path] = partial[path] + last[path] }
                 }
             }
         }
