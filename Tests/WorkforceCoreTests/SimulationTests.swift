@@ -341,6 +341,29 @@ final class SimulationTests: XCTestCase {
         }
     }
 
+    /// Arrays taken for one chunk are initialised, aligned and do not overlap, also when a chunk
+    /// needs more than the memory holds; after a reset the memory serves the next chunk.
+    func testChunkMemoryGivesSeparateInitialisedArrays() {
+        let memory = ChunkMemory()
+        for round in 0..<3 {
+            memory.reset()
+            let sizes = [1, 512, 70_000, 3, 200_000]  // more than the first block of 64 KiB
+            var arrays: [UnsafeMutablePointer<Double>] = []
+            for (i, n) in sizes.enumerated() {
+                let a = memory.take(n, Double(round * 10 + i))
+                XCTAssertEqual(Int(bitPattern: a) % 64, 0)
+                XCTAssertTrue((0..<n).allSatisfy { a[$0] == Double(round * 10 + i) })
+                arrays.append(a)
+            }
+            for (i, a) in arrays.enumerated() { for j in 0..<sizes[i] { a[j] = Double(i) } }
+            for (i, a) in arrays.enumerated() {
+                XCTAssertTrue((0..<sizes[i]).allSatisfy { a[$0] == Double(i) }, "round \(round), array \(i)")
+            }
+            let words = memory.take(5, UInt32(7))
+            XCTAssertEqual((0..<5).map { words[$0] }, [7, 7, 7, 7, 7])
+        }
+    }
+
     /// R's type 7 quantile of sorted values: x[floor(h)] + (h - floor(h)) (x[floor(h) + 1] - x[floor(h)]), h = (n - 1) q.
     func quantile(_ x: [Double], _ q: Double) -> Double {
         let h = Double(x.count - 1) * q

@@ -94,9 +94,10 @@ final class Chunk {
     /// doubles apart; moved into `acc` when the period ends.
     let trainingFlows: UnsafeMutablePointer<Double>
 
-    private var allocations: [UnsafeMutablePointer<Double>] = []
-
-    init(model: Model, units: [UnitPlan], sampler: ParameterSampler, firstPath: Int, pathCount: Int) {
+    /// - Parameter memory: where the chunk's arrays are kept; they are valid while the chunk is
+    ///   in use and until `memory` serves another chunk.
+    init(model: Model, units: [UnitPlan], sampler: ParameterSampler, firstPath: Int, pathCount: Int,
+         memory: ChunkMemory) {
         self.model = model
         self.units = units
         self.sampler = sampler
@@ -118,13 +119,8 @@ final class Chunk {
         programmeHash = model.programmes.map { stableHash($0.name) }
         kShared = Array(repeating: true, count: units.count)
 
-        var list: [UnsafeMutablePointer<Double>] = []
-        func buffer(_ n: Int, _ value: Double = 0) -> UnsafeMutablePointer<Double> {
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, n))
-            p.initialize(repeating: value, count: Swift.max(1, n))
-            list.append(p)
-            return p
-        }
+        memory.reset()
+        func buffer(_ n: Int, _ value: Double = 0) -> UnsafeMutablePointer<Double> { memory.take(n, value) }
         let cr = C * R
         F = buffer(cr); F1 = buffer(cr); F2 = buffer(cr)
         T = buffer(C * S); startCarry = buffer(C * A); growthIndex = buffer(C, 1)
@@ -139,7 +135,7 @@ final class Chunk {
         demand = buffer(cr); exits = buffer(cr); moves = buffer(cr); effective = buffer(cr)
         flowA = buffer(C); flowB = buffer(C)
         established = buffer(units.count * R)
-        firstBlocks = .allocate(capacity: 2 * R * pathCount * 4)
+        firstBlocks = memory.take(2 * R * pathCount * 4, 0)
         acc = buffer(cr * StoredMetric.count)
         var trained: [Int] = []
         trainedSlot = model.programmes.map { p in
@@ -149,7 +145,6 @@ final class Chunk {
         }
         trainedRoles = trained
         trainingFlows = buffer(3 * trained.count * C)
-        allocations = list
 
         unitKeys = units.map(\.unitKey)
         for (u, plan) in units.enumerated() {
@@ -159,11 +154,6 @@ final class Chunk {
                 for r in 0..<R { F[col * R + r] = plan.filled[r] }
             }
         }
-    }
-
-    deinit {
-        for p in allocations { p.deallocate() }
-        firstBlocks.deallocate()
     }
 
     /// Steps through every month, writing each period's values for these paths into `out` (slot

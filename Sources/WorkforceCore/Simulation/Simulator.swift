@@ -127,6 +127,7 @@ public enum Simulator {
         let blockValues = models.map { _ in
             PathValues(slots: Swift.min(blockSize, leafCount), roles: R, periods: periods, paths: P, segmentPaths: chunkPaths)
         }
+        let memories = (0..<Swift.max(1, options.threads)).map { _ in ChunkMemory() }
         var stats = [Double](repeating: 0, count: table.rowCount * table.statCount)
         let layout = table
         stats.withUnsafeMutableBufferPointer { stats in
@@ -138,10 +139,10 @@ public enum Simulator {
                     let values = blockValues[m]
                     let parentsOut = parentValues[m]
                     let parentOf = leaves.map { model.areas[model.leaves[$0].area].parent.map { parentSlot[$0] } }
-                    parallelFor(chunks, threads: options.threads) { c, _ in
+                    parallelFor(chunks, threads: options.threads) { c, worker in
                         let first = c * chunkPaths
                         let chunk = Chunk(model: current, units: plans, sampler: samplers[m], firstPath: first,
-                                          pathCount: Swift.min(chunkPaths, P - first))
+                                          pathCount: Swift.min(chunkPaths, P - first), memory: memories[worker])
                         // Each leaf is added into its parent as it is written, in unit order.
                         chunk.run(into: values, parents: parentsOut, parentSlots: parentOf)
                         let n = done.wrappingAdd(1, ordering: .relaxed).newValue
