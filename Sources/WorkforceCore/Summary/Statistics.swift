@@ -38,23 +38,11 @@ public enum Statistics {
             for j in 0..<quantiles.count { out[2 + j] = low }
             return
         }
-        var squares = (0.0, 0.0, 0.0, 0.0)
-        i = 0
-        while i + 4 <= n {
-            let (a, b, c, d) = (values[i] - mean, values[i + 1] - mean, values[i + 2] - mean, values[i + 3] - mean)
-            squares = (squares.0 + a * a, squares.1 + b * b, squares.2 + c * c, squares.3 + d * d)
-            i += 4
-        }
-        var squareTotal = (squares.0 + squares.1) + (squares.2 + squares.3)
-        while i < n {
-            let d = values[i] - mean
-            squareTotal += d * d
-            i += 1
-        }
+        let w = workspace ?? SummaryWorkspace(capacity: n)
+        let squareTotal = w.orderStatistics(values, count: n, mean: mean, lowest: low, highest: high,
+                                            quantiles: quantiles, into: out + 2)
         out[0] = mean
         out[1] = n > 1 ? (squareTotal / Double(n - 1)).squareRoot() : 0
-        let w = workspace ?? SummaryWorkspace(capacity: n)
-        w.orderStatistics(values, count: n, lowest: low, highest: high, quantiles: quantiles, into: out + 2)
     }
 
     /// Rearranges x[from ..< to] so that x[k] is the value that would be there if the range were
@@ -101,33 +89,60 @@ public final class SummaryWorkspace: @unchecked Sendable {
     private var counts: UnsafeMutablePointer<Int32>
     private var slotOfBucket: UnsafeMutablePointer<Int32>
     private var gathered: UnsafeMutablePointer<Double>
+    /// The bucket of each value, found in the counting pass and read in the gathering pass.
+    private var bucketOf: UnsafeMutablePointer<Int32>
 
     public init(capacity: Int) {
         self.capacity = Swift.max(capacity, 64)
         counts = .allocate(capacity: self.capacity)
         slotOfBucket = .allocate(capacity: self.capacity)
         gathered = .allocate(capacity: self.capacity)
+        bucketOf = .allocate(capacity: self.capacity)
     }
 
     deinit {
         counts.deallocate()
         slotOfBucket.deallocate()
         gathered.deallocate()
+        bucketOf.deallocate()
     }
 
-    /// Writes the type-7 quantiles of `x[0 ..< n]` into `out`.
-    func orderStatistics(_ x: UnsafeMutablePointer<Double>, count n: Int, lowest: Double, highest: Double,
-                         quantiles: [Double], into out: UnsafeMutablePointer<Double>) {
+    /// Writes the type-7 quantiles of `x[0 ..< n]` into `out`, and returns the sum of squared
+    /// deviations from `mean` (summed in four interleaved parts, then in order), found in the pass
+    /// that counts the buckets.
+    func orderStatistics(_ x: UnsafeMutablePointer<Double>, count n: Int, mean: Double, lowest: Double,
+                         highest: Double, quantiles: [Double], into out: UnsafeMutablePointer<Double>) -> Double {
         if n > capacity {
-            self.counts.deallocate(); self.slotOfBucket.deallocate(); self.gathered.deallocate()
+            self.counts.deallocate(); self.slotOfBucket.deallocate(); self.gathered.deallocate(); self.bucketOf.deallocate()
             capacity = n
             counts = .allocate(capacity: n); slotOfBucket = .allocate(capacity: n); gathered = .allocate(capacity: n)
+            bucketOf = .allocate(capacity: n)
         }
         let buckets = Swift.max(16, Swift.min(capacity, n / 4))
         let scale = Double(buckets) / (highest - lowest)
-        let top = buckets - 1
+        let top = Int32(buckets - 1)
         counts.update(repeating: 0, count: buckets)
-        for i in 0..<n { counts[Swift.min(top, Int((x[i] - lowest) * scale))] &+= 1 }
+        let counts = self.counts, bucketOf = self.bucketOf
+        @inline(__always) func count(_ i: Int) {
+            let b = Swift.min(top, Int32((x[i] - lowest) * scale))
+            bucketOf[i] = b
+            counts[Int(b)] &+= 1
+        }
+        var squares = (0.0, 0.0, 0.0, 0.0)
+        var i = 0
+        while i + 4 <= n {
+            let (a, b, c, d) = (x[i] - mean, x[i + 1] - mean, x[i + 2] - mean, x[i + 3] - mean)
+            squares = (squares.0 + a * a, squares.1 + b * b, squares.2 + c * c, squares.3 + d * d)
+            count(i); count(i + 1); count(i + 2); count(i + 3)
+            i += 4
+        }
+        var squareTotal = (squares.0 + squares.1) + (squares.2 + squares.3)
+        while i < n {
+            let d = x[i] - mean
+            squareTotal += d * d
+            count(i)
+            i += 1
+        }
         // Each wanted rank (x(lo) and x(lo + 1) per quantile) -> its bucket, a slot per bucket.
         var wanted: [(rank: Int, bucket: Int)] = []
         for q in quantiles {
@@ -153,7 +168,7 @@ public final class SummaryWorkspace: @unchecked Sendable {
         }
         var fill = slots.map(\.start)
         for i in 0..<n {
-            let slot = slotOfBucket[Swift.min(top, Int((x[i] - lowest) * scale))]
+            let slot = slotOfBucket[Int(bucketOf[i])]
             if slot >= 0 {
                 gathered[fill[Int(slot)]] = x[i]
                 fill[Int(slot)] += 1
@@ -171,5 +186,6 @@ public final class SummaryWorkspace: @unchecked Sendable {
             let b = lo + 1 < n ? value(lo + 1) : a
             out[j] = a + (h - Double(lo)) * (b - a)
         }
+        return squareTotal
     }
 }
