@@ -74,10 +74,8 @@ final class Chunk {
     /// Whether every column of a unit shares one K (so that one matrix product serves them).
     var kShared: [Bool]
     // Scratch for one month.
-    let demand: UnsafeMutablePointer<Double>
     let exits: UnsafeMutablePointer<Double>
     let moves: UnsafeMutablePointer<Double>
-    let effective: UnsafeMutablePointer<Double>
     /// Noise mode: the first blocks of the streams of one unit's draws, made together for its
     /// paths: for two kinds of draw of every role (R * pathCount blocks each), or of a programme.
     let firstBlocks: UnsafeMutablePointer<UInt32>
@@ -132,7 +130,7 @@ final class Chunk {
         ringHead = Array(repeating: 0, count: A); ringScale = buffer(C * A, 1); ringSum = buffer(C * A)
         eventAdd = buffer(cr); eventMultiply = buffer(cr, 1)
         K = buffer(C * R * R); mu = buffer(cr)
-        demand = buffer(cr); exits = buffer(cr); moves = buffer(cr); effective = buffer(cr)
+        exits = buffer(cr); moves = buffer(cr)
         flowA = buffer(C); flowB = buffer(C)
         established = buffer(units.count * R)
         firstBlocks = memory.take(2 * R * pathCount * 4, 0)
@@ -319,20 +317,6 @@ final class Chunk {
         let calendarMonth = month.month - 1
         let M = StoredMetric.count
 
-        // 1. Demand D_t = (E0 g_t mix_t + additive events) * multiplicative events.
-        for u in 0..<units.count {
-            let e0 = established + u * R
-            for path in 0..<pathCount {
-                let col = u * pathCount + path
-                growthIndex[col] *= growthFactor[col]
-                let g = growthIndex[col]
-                for r in 0..<R {
-                    let i = col * R + r
-                    demand[i] = (e0[r] * g * mix[i] + eventAdd[i]) * eventMultiply[i]
-                }
-            }
-        }
-
         // 2. Leaving: exits X = x F, moves M = v F; F1 = F - X.
         if noise {
             let exitBlocks = firstBlocks, moveBlocks = firstBlocks + R * pathCount * 4
@@ -374,22 +358,27 @@ final class Chunk {
             train(a, programme, month: month, calendarMonth: calendarMonth)
         }
 
-        // 5. Recruitment and 6. end of month.
-        for i in 0..<(C * R) { effective[i] = F2[i] }
-        for (a, programme) in model.programmes.enumerated() where programme.inPostShare > 0 {
-            let w = programme.inPostShare
-            let target = programme.countsToward
-            let total = traineeTotal + a * C
-            for col in 0..<C { effective[col * R + target] += w * total[col] }
+        // 1. Demand D_t = (E0 g_t mix_t + additive events) * multiplicative events, made here
+        // (nothing in steps 2-4 reads it) so that it never goes through memory; and 5.
+        // Recruitment against the effective workforce F2 + in-post share * trainees, and 6. end of
+        // month. Trainees counted in post: (their programme's totals, the share, the role).
+        let inPost = model.programmes.indices.filter { model.programmes[$0].inPostShare > 0 }.map {
+            (total: traineeTotal + $0 * C, share: model.programmes[$0].inPostShare, role: model.programmes[$0].countsToward)
         }
         for u in 0..<units.count {
             let key = unitKeys[u]
+            let e0 = established + u * R
             if noise { makeFirstBlocks(u, .hires, roles: 0..<R, month: month, into: firstBlocks) }
             for path in 0..<pathCount {
                 let col = u * pathCount + path
+                growthIndex[col] *= growthFactor[col]
+                let g = growthIndex[col]
                 for r in 0..<R {
                     let i = col * R + r
-                    let vacancies = Swift.max(0, demand[i] - effective[i])
+                    let demand = (e0[r] * g * mix[i] + eventAdd[i]) * eventMultiply[i]
+                    var effective = F2[i]
+                    for trainees in inPost where trainees.role == r { effective += trainees.share * trainees.total[col] }
+                    let vacancies = Swift.max(0, demand - effective)
                     var international: Double
                     var domestic: Double
                     if noise {
@@ -411,9 +400,9 @@ final class Chunk {
                     F[i] = staff
                     let a = acc + i * M
                     if periodEnds {
-                        a[StoredMetric.demand.rawValue] = demand[i]
+                        a[StoredMetric.demand.rawValue] = demand
                         a[StoredMetric.staffInPost.rawValue] = staff
-                        a[StoredMetric.vacancies.rawValue] = Swift.max(0, demand[i] - (effective[i] + hired))
+                        a[StoredMetric.vacancies.rawValue] = Swift.max(0, demand - (effective + hired))
                     }
                     a[StoredMetric.leavers.rawValue] += exits[i] + moves[i]
                     a[StoredMetric.hires.rawValue] += hired + moves[i]
