@@ -19,9 +19,15 @@ public enum Binomial {
     public static func sample(n: Double, p: Double, logQ: Double = .nan, stream: inout RandomStream) -> Double {
         if n <= 0 || p <= 0 { return 0 }
         if p >= 1 { return n }
-        if p > 0.5 { return n - sample(n: n, p: 1 - p, stream: &stream) }
-        if n * p < 10 { return inversion(n: n, p: p, logQ: logQ, stream: &stream) }
-        return btrs(n: n, p: p, stream: &stream)
+        if p > 0.5 { return n - draw(n: n, p: 1 - p, logQ: .nan, stream: &stream) }
+        return draw(n: n, p: p, logQ: logQ, stream: &stream)
+    }
+
+    /// Bin(n, p) for n > 0 and 0 < p <= 1/2. Apart from `sample` so that `sample` is not
+    /// recursive and can be inlined where it is called.
+    @inlinable
+    static func draw(n: Double, p: Double, logQ: Double, stream: inout RandomStream) -> Double {
+        n * p < 10 ? inversion(n: n, p: p, logQ: logQ, stream: &stream) : btrs(n: n, p: p, stream: &stream)
     }
 
     @inlinable

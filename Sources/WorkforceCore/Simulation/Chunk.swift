@@ -71,6 +71,8 @@ final class Chunk {
     /// Column-major R x R progression matrix K per column, and mu_r per column and role.
     let K: UnsafeMutablePointer<Double>
     let mu: UnsafeMutablePointer<Double>
+    /// Noise mode: ln(1 - mu_r), made with mu for the draws of movers.
+    let muLogStay: UnsafeMutablePointer<Double>
     /// Whether every column of a unit shares one K (so that one matrix product serves them).
     var kShared: [Bool]
     // Scratch for one month.
@@ -129,7 +131,7 @@ final class Chunk {
         traineeTotal = buffer(C * A)
         ringHead = Array(repeating: 0, count: A); ringScale = buffer(C * A, 1); ringSum = buffer(C * A)
         eventAdd = buffer(cr); eventMultiply = buffer(cr, 1)
-        K = buffer(C * R * R); mu = buffer(cr)
+        K = buffer(C * R * R); mu = buffer(cr); muLogStay = buffer(cr)
         exits = buffer(cr); moves = buffer(cr)
         flowA = buffer(C); flowB = buffer(C)
         established = buffer(units.count * R)
@@ -245,6 +247,7 @@ final class Chunk {
                 let k0 = K + (u * pathCount) * R * R
                 k.update(from: k0, count: R * R)
                 (mu + col * R).update(from: mu + (u * pathCount) * R, count: R)
+                if noise { (muLogStay + col * R).update(from: muLogStay + (u * pathCount) * R, count: R) }
                 continue
             }
             for i in 0..<(R * R) { annual[i] = 0 }
@@ -259,6 +262,7 @@ final class Chunk {
                 for s in 0..<R { total += annual[r * R + s] }
                 let m = total > 0 ? -expm1(log1p(-total) / 12) : 0
                 mu[col * R + r] = m
+                if noise { muLogStay[col * R + r] = log1p(-m) }
                 for s in 0..<R {
                     k[s + r * R] = s == r ? 1 - m : (total > 0 ? m * annual[r * R + s] / total : 0)
                 }
@@ -387,7 +391,7 @@ final class Chunk {
                         let hires = Binomial.sample(n: vacancies.rounded(.down), p: fillRate[i], stream: &s)
                         var si = RandomStream(key: key, what: DrawKind.internationalHires.code(roleHash[r]),
                                               month: month.index, path: firstPath + path)
-                        let drawn = Binomial.sample(n: hires, p: share[i], stream: &si)
+                        let drawn = share[i] > 0 ? Binomial.sample(n: hires, p: share[i], stream: &si) : 0
                         international = Swift.min(drawn, monthlyCap[i].rounded(.down))
                         domestic = hires - drawn
                     } else {
@@ -458,7 +462,7 @@ final class Chunk {
                         // with weights m[r -> s] / mu_r, as a chain of conditional binomials.
                         var s = RandomStream(key: key, what: DrawKind.progression.code(roleHash[r]), month: month.index,
                                              path: firstPath + path, firstBlock: firstBlocks + 4 * (r * pathCount + path))
-                        var remaining = Binomial.sample(n: f1[r], p: m, stream: &s)
+                        var remaining = Binomial.sample(n: f1[r], p: m, logQ: muLogStay[col * R + r], stream: &s)
                         let movers = remaining
                         var weightLeft = 1.0
                         f2[r] -= movers
