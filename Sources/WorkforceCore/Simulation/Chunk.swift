@@ -81,9 +81,6 @@ final class Chunk {
     /// Noise mode: the first blocks of the streams of one unit's draws, made together for its
     /// paths: for two kinds of draw of every role (R * pathCount blocks each), or of a programme.
     let firstBlocks: UnsafeMutablePointer<UInt32>
-    /// Per-column flows of one programme in a month (dropouts, completers).
-    let flowA: UnsafeMutablePointer<Double>
-    let flowB: UnsafeMutablePointer<Double>
     /// Running sums of the current period at (column * R + role) * StoredMetric.count + metric.
     let acc: UnsafeMutablePointer<Double>
     /// The roles programmes train for, each once, and each programme's index among them.
@@ -133,7 +130,6 @@ final class Chunk {
         eventAdd = buffer(cr); eventMultiply = buffer(cr, 1)
         K = buffer(C * R * R); mu = buffer(cr); muLogStay = buffer(cr)
         exits = buffer(cr); moves = buffer(cr)
-        flowA = buffer(C); flowB = buffer(C)
         established = buffer(units.count * R)
         firstBlocks = memory.take(2 * R * pathCount * 4, 0)
         acc = buffer(cr * StoredMetric.count)
@@ -528,9 +524,9 @@ final class Chunk {
         }
     }
 
-    /// Step 4 of MODEL.md section 5 for one programme, on every column. The ring is advanced
-    /// once for all columns: the slot of stage d - 1 gives its completers, is emptied and becomes
-    /// stage 0 for this month's starts.
+    /// Step 4 of MODEL.md section 5 for one programme, on every column, in one pass over the
+    /// columns. The ring is advanced once for all columns: the slot of stage d - 1 gives its
+    /// completers, is emptied and becomes stage 0 for this month's starts.
     private func train(_ a: Int, _ programme: Programme, month: Month, calendarMonth: Int) {
         let d = programme.duration
         let last = ringHead[a] == 0 ? d - 1 : ringHead[a] - 1
@@ -539,78 +535,74 @@ final class Chunk {
         let lastSlot = slots + last * C
         let q = dropoutRate + a * C
         let sum = ringSum + a * C
-        let dropouts = flowA
-        let completers = flowB
-
-        if noise {
-            for u in 0..<units.count {
-                unitKeys[u].firstBlocks(what: DrawKind.dropouts.code(programmeHash[a]), month: month.index,
-                                        firstPath: firstPath, count: pathCount, into: firstBlocks)
-                for path in 0..<pathCount {
-                    let col = u * pathCount + path
-                    (dropouts[col], completers[col]) = drawTraining(a, slots: slots, column: col, stages: d,
-                                                                    lastSlot: last, unit: u, path: path, month: month)
-                    sum[col] -= dropouts[col] + completers[col]
-                    lastSlot[col] = 0
-                }
-            }
-        } else {
-            // O_k = q T[k] summed over k, C = (1 - q) T[d - 1], and T[k] <- (1 - q) T[k - 1] as one
-            // multiply of the scale.
-            let scale = ringScale + a * C
-            for col in 0..<C {
-                dropouts[col] = q[col] * scale[col] * sum[col]
-                completers[col] = (1 - q[col]) * scale[col] * lastSlot[col]
-                sum[col] -= lastSlot[col]
-                lastSlot[col] = 0
-                scale[col] *= 1 - q[col]
-            }
-            if last == 0 {
-                // Once a lap, sum the ring afresh so that rounding cannot accumulate.
-                for col in 0..<C { sum[col] = 0 }
-                for s in 0..<d {
-                    let row = slots + s * C
-                    for col in 0..<C { sum[col] += row[col] }
-                }
-            }
-        }
-
-        // Starts, completers joining and dropouts returning, then the ring's new stage 0.
+        let scale = ringScale + a * C
         let profile = programme.intakeProfile[calendarMonth]
         let annual = annualStarts + a * C
         let carry = startCarry + a * C
-        let scale = ringScale + a * C
         let total = traineeTotal + a * C
         let flows = trainingFlows + 3 * trainedSlot[a] * C
-        for col in 0..<C {
-            sum[col] = Swift.max(0, sum[col])
-            let survivors = scale[col] * sum[col]
-            var starts = annual[col] * profile
+        let from = programme.from, to = programme.to
+        let dropoutsReturn = from != nil && programme.dropoutsReturn
+
+        for u in 0..<units.count {
             if noise {
-                let due = carry[col] + starts
-                starts = due.rounded(.toNearestOrEven)
-                carry[col] = due - starts
+                unitKeys[u].firstBlocks(what: DrawKind.dropouts.code(programmeHash[a]), month: month.index,
+                                        firstPath: firstPath, count: pathCount, into: firstBlocks)
             }
-            let f2 = F2 + col * R
-            if let from = programme.from {
-                starts = Swift.min(starts, f2[from])
-                f2[from] -= starts
+            for path in 0..<pathCount {
+                let col = u * pathCount + path
+                let dropouts: Double, completers: Double
+                if noise {
+                    (dropouts, completers) = drawTraining(a, slots: slots, column: col, stages: d, lastSlot: last,
+                                                          unit: u, path: path, month: month)
+                    sum[col] -= dropouts + completers
+                    lastSlot[col] = 0
+                } else {
+                    // O_k = q T[k] summed over k, C = (1 - q) T[d - 1], and T[k] <- (1 - q) T[k - 1]
+                    // as one multiply of the scale.
+                    dropouts = q[col] * scale[col] * sum[col]
+                    completers = (1 - q[col]) * scale[col] * lastSlot[col]
+                    sum[col] -= lastSlot[col]
+                    lastSlot[col] = 0
+                    scale[col] *= 1 - q[col]
+                    if last == 0 {
+                        // Once a lap, sum the ring afresh so that rounding cannot accumulate.
+                        var fresh = 0.0
+                        for s in 0..<d { fresh += slots[s * C + col] }
+                        sum[col] = fresh
+                    }
+                }
+
+                // Starts, completers joining and dropouts returning, then the ring's new stage 0.
+                sum[col] = Swift.max(0, sum[col])
+                let survivors = scale[col] * sum[col]
+                var starts = annual[col] * profile
+                if noise {
+                    let due = carry[col] + starts
+                    starts = due.rounded(.toNearestOrEven)
+                    carry[col] = due - starts
+                }
+                let f2 = F2 + col * R
+                if let from {
+                    starts = Swift.min(starts, f2[from])
+                    f2[from] -= starts
+                }
+                if !(scale[col] > 1e-150) {
+                    // Fold the scale into the ring before it underflows.
+                    for s in 0..<d { slots[s * C + col] *= scale[col] }
+                    sum[col] *= scale[col]
+                    scale[col] = 1
+                }
+                let stored = starts / scale[col]
+                lastSlot[col] = stored
+                sum[col] += stored
+                total[col] = survivors + starts
+                f2[to] += completers
+                if let from, dropoutsReturn { f2[from] += dropouts }
+                flows[col] += starts
+                flows[C + col] += completers
+                flows[2 * C + col] += dropouts
             }
-            if !(scale[col] > 1e-150) {
-                // Fold the scale into the ring before it underflows.
-                for s in 0..<d { slots[s * C + col] *= scale[col] }
-                sum[col] *= scale[col]
-                scale[col] = 1
-            }
-            let stored = starts / scale[col]
-            lastSlot[col] = stored
-            sum[col] += stored
-            total[col] = survivors + starts
-            f2[programme.to] += completers[col]
-            if let from = programme.from, programme.dropoutsReturn { f2[from] += dropouts[col] }
-            flows[col] += starts
-            flows[C + col] += completers[col]
-            flows[2 * C + col] += dropouts[col]
         }
     }
 
