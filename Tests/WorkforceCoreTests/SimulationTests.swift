@@ -385,13 +385,16 @@ final class SimulationTests: XCTestCase {
             }
         } } } }
         v.add(v, slot: 0, into: 1, threads: 2)
-        var out = [Double](repeating: 0, count: 150)
-        for role in 0...2 { for period in 0..<3 { for metric in 0..<StoredMetric.count {
-            v.gather(slot: 0, role: role, period: period, metric: metric, into: &out)
-            XCTAssertEqual(out, (0..<150).map { value(0, role, period, metric, $0) })
-            v.gather(slot: 1, role: role, period: period, metric: metric, into: &out)
-            XCTAssertEqual(out, (0..<150).map { value(0, role, period, metric, $0) + value(1, role, period, metric, $0) })
-        } } }
+        var zero = [Double](repeating: 0, count: StoredMetric.count * 150), one = zero
+        for role in 0...2 { for period in 0..<3 {
+            v.gather(slot: 0, role: role, period: period, into: &zero)
+            v.gather(slot: 1, role: role, period: period, into: &one)
+            for metric in 0..<StoredMetric.count {
+                let paths = (metric * 150)..<((metric + 1) * 150)
+                XCTAssertEqual(Array(zero[paths]), (0..<150).map { value(0, role, period, metric, $0) })
+                XCTAssertEqual(Array(one[paths]), (0..<150).map { value(0, role, period, metric, $0) + value(1, role, period, metric, $0) })
+            }
+        } }
         XCTAssertEqual(PathValues.bytes(slots: 2, roles: 2, periods: 3, paths: 150, segmentPaths: 64),
                        2 * 3 * 64 * 3 * 3 * StoredMetric.count * 8)
     }

@@ -40,12 +40,17 @@ final class PathValues: @unchecked Sendable {
             + ((((segment * (roles + 1) + role) * periods + period) * StoredMetric.count + metric) * segmentPaths)
     }
 
-    /// Copies the values of one cell, path by path, into out[0 ..< paths].
-    func gather(slot: Int, role: Int, period: Int, metric: Int, into out: UnsafeMutablePointer<Double>) {
+    /// Copies the values of every stored metric of one (slot, role, period), path by path: metric
+    /// m into out[m * paths ..< (m + 1) * paths]. The metrics of a segment are contiguous, so the
+    /// values are read in runs of StoredMetric.count * segmentPaths.
+    func gather(slot: Int, role: Int, period: Int, into out: UnsafeMutablePointer<Double>) {
         for s in 0..<segments {
             let first = s * segmentPaths
-            (out + first).update(from: segment(slot: slot, s, role: role, period: period, metric: metric),
-                                 count: Swift.min(segmentPaths, paths - first))
+            let count = Swift.min(segmentPaths, paths - first)
+            let source = segment(slot: slot, s, role: role, period: period, metric: 0)
+            for m in 0..<StoredMetric.count {
+                (out + m * paths + first).update(from: source + m * segmentPaths, count: count)
+            }
         }
     }
 

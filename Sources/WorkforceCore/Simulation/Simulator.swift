@@ -176,7 +176,11 @@ public enum Simulator {
         let width = table.statCount
         let tasks = slotCount * (R + 1) * periods
         let workers = Swift.max(1, Swift.min(threads, tasks))
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: workers * 4 * P)
+        let M = StoredMetric.count
+        // Per worker: every stored metric of the cell for each model, then two series for ratios
+        // and differences.
+        let perWorker = (values.count * M + 2) * P
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: workers * perWorker)
         defer { scratch.deallocate() }
         let scratchBox = UncheckedBox(scratch)
         let statsBox = UncheckedBox(stats)
@@ -185,21 +189,29 @@ public enum Simulator {
             let slot = task / ((R + 1) * periods)
             let roleSlot = (task / periods) % (R + 1)
             let period = task % periods
-            let result = scratchBox.value + worker * 4 * P
-            let other = result + P
-            let denominator = other + P
+            let stored = scratchBox.value + worker * perWorker
+            for (m, v) in values.enumerated() {
+                v.gather(slot: slot, role: roleSlot, period: period, into: stored + m * M * P)
+            }
+            let ratios = stored + values.count * M * P
+            let difference = ratios + P
             let first = table.firstRow(areaPosition: position[slots[slot]], roleSlot: roleSlot, period: period)
             for (mi, metric) in table.metrics.enumerated() {
-                for (m, v) in values.enumerated() {
-                    let out = m == 0 ? result : other
-                    let (num, den) = metric.source
-                    v.gather(slot: slot, role: roleSlot, period: period, metric: num.rawValue, into: out)
-                    if let den {
-                        v.gather(slot: slot, role: roleSlot, period: period, metric: den.rawValue, into: denominator)
-                        for i in 0..<P { out[i] = denominator[i] > 0 ? out[i] / denominator[i] : 0 }
-                    }
+                let (num, den) = metric.source
+                // Model m's values of the metric: as stored, or the ratio made path by path.
+                func series(_ m: Int, into out: UnsafeMutablePointer<Double>) -> UnsafeMutablePointer<Double> {
+                    let numerator = stored + (m * M + num.rawValue) * P
+                    guard let den else { return numerator }
+                    let denominator = stored + (m * M + den.rawValue) * P
+                    for i in 0..<P { out[i] = denominator[i] > 0 ? numerator[i] / denominator[i] : 0 }
+                    return out
                 }
-                if values.count == 2 { for i in 0..<P { result[i] = other[i] - result[i] } }
+                var result = series(0, into: ratios)
+                if values.count == 2 {
+                    let other = series(1, into: difference)
+                    for i in 0..<P { difference[i] = other[i] - result[i] }
+                    result = difference
+                }
                 Statistics.summarise(result, count: P, quantiles: table.quantiles,
                                      into: statsBox.value + (first + mi) * width, workspace: workspaces[worker])
             }

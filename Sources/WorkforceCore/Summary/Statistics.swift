@@ -7,7 +7,7 @@ public enum Statistics {
     ///   sorted, q(p) = x[floor(h)] + (h - floor(h)) (x[floor(h) + 1] - x[floor(h)]),
     ///   h = (n - 1) p.
     /// - The statistics are those of the sorted values, found without sorting (see
-    ///   `OrderStatistics`); `values` is reordered.
+    ///   `SummaryWorkspace`); `values` is only read.
     public static func summarise(_ values: UnsafeMutablePointer<Double>, count n: Int, quantiles: [Double],
                                  into out: UnsafeMutablePointer<Double>, workspace: SummaryWorkspace? = nil) {
         // Four running sums, minima and maxima, so that the additions need not wait on each other.
