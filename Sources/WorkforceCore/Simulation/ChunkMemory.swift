@@ -2,7 +2,8 @@
 ///
 /// A chunk's arrays take a few hundred KiB. Allocated afresh for every chunk, the larger ones
 /// came from mmap and went back with munmap, and the kernel's page clearing and the TLB
-/// shootdowns between the two threads took about a tenth of W2's time; reused, they stay mapped.
+/// shootdowns between the two threads took up to a tenth of a W2 profile; reused, they stay
+/// mapped.
 final class ChunkMemory {
     /// Blocks of memory and their sizes in bytes; arrays are taken from the last.
     private var blocks: [(start: UnsafeMutableRawPointer, bytes: Int)] = []
