@@ -90,6 +90,9 @@ final class Chunk {
     /// (3 slot + flow) * C + column, contiguous over columns where `acc` would put them 14 * R
     /// doubles apart; moved into `acc` when the period ends.
     let trainingFlows: UnsafeMutablePointer<Double>
+    /// Trainees counted in post: each such programme's trainee totals, its in-post share and the
+    /// role they count toward.
+    let inPost: [(total: UnsafeMutablePointer<Double>, share: Double, role: Int)]
 
     /// - Parameter memory: where the chunk's arrays are kept; they are valid while the chunk is
     ///   in use and until `memory` serves another chunk.
@@ -141,6 +144,9 @@ final class Chunk {
         }
         trainedRoles = trained
         trainingFlows = buffer(3 * trained.count * C)
+        inPost = model.programmes.enumerated().filter { $0.element.inPostShare > 0 }.map { [traineeTotal, C] a, p in
+            (traineeTotal + a * C, p.inPostShare, p.countsToward)
+        }
 
         unitKeys = units.map(\.unitKey)
         for (u, plan) in units.enumerated() {
@@ -156,12 +162,18 @@ final class Chunk {
     /// u for unit u) and adding them into slot `parentSlots[u]` of `parents` where there is one.
     func run(into out: PathValues, parents: PathValues, parentSlots: [Int?]) {
         let timeline = model.timeline
+        // Each parent with its leaves among these units, in unit order.
+        var groups: [(parent: Int, leaves: [Int])] = []
+        for (u, parent) in parentSlots.enumerated() {
+            guard let parent else { continue }
+            if let g = groups.firstIndex(where: { $0.parent == parent }) { groups[g].leaves.append(u) } else { groups.append((parent, [u])) }
+        }
         for step in 0..<timeline.months {
             let period = timeline.periodOfStep[step]
             let periodEnds = step == timeline.periods[period].lastStep
             monthStep(step, periodEnds: periodEnds)
             if periodEnds {
-                flush(period: period, months: timeline.periods[period].months, into: out, parents: parents, parentSlots: parentSlots)
+                flush(period: period, months: timeline.periods[period].months, into: out, parents: parents, groups: groups)
             }
         }
     }
@@ -361,10 +373,7 @@ final class Chunk {
         // 1. Demand D_t = (E0 g_t mix_t + additive events) * multiplicative events, made here
         // (nothing in steps 2-4 reads it) so that it never goes through memory; and 5.
         // Recruitment against the effective workforce F2 + in-post share * trainees, and 6. end of
-        // month. Trainees counted in post: (their programme's totals, the share, the role).
-        let inPost = model.programmes.indices.filter { model.programmes[$0].inPostShare > 0 }.map {
-            (total: traineeTotal + $0 * C, share: model.programmes[$0].inPostShare, role: model.programmes[$0].countsToward)
-        }
+        // month.
         for u in 0..<units.count {
             let key = unitKeys[u]
             let e0 = established + u * R
@@ -656,11 +665,13 @@ final class Chunk {
 
     /// Writes the period's sums of every unit and role, and their total over roles (summed role
     /// by role in order), into slot u of `out` (staff in post averaged over the period's months),
-    /// and adds each into slot `parentSlots[u]` of `parents`. A parent receives its leaves in unit
+    /// and adds each into its parent's slot of `parents` (`groups`: each parent slot with its
+    /// leaves among these units, in unit order). A parent receives its leaves in unit
     /// order, summed into a copy of its values that stays in cache, so that its values (far too
     /// many to stay cached) are read and written once per chunk, not once per leaf; the sums are
     /// the same, addition for addition, as adding leaf after leaf in place.
-    private func flush(period: Int, months: Int, into out: PathValues, parents: PathValues, parentSlots: [Int?]) {
+    private func flush(period: Int, months: Int, into out: PathValues, parents: PathValues,
+                       groups: [(parent: Int, leaves: [Int])]) {
         let M = StoredMetric.count
         let segment = firstPath / out.segmentPaths
         let stride = R * M
@@ -686,13 +697,9 @@ final class Chunk {
                 }
             }
         }
-        var done = [Bool](repeating: false, count: units.count)
         let partial = UnsafeMutablePointer<Double>.allocate(capacity: pathCount)
         defer { partial.deallocate() }
-        for first in 0..<units.count where !done[first] {
-            guard let parent = parentSlots[first] else { continue }
-            let leaves = (first..<units.count).filter { parentSlots[$0] == parent }
-            for u in leaves { done[u] = true }
+        for (parent, leaves) in groups {
             for r in 0...R {
                 for m in 0..<M {
                     let sum = parents.segment(slot: parent, segment, role: r, period: period, metric: m)

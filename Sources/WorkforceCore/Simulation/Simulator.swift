@@ -38,6 +38,9 @@ public enum Simulator {
     /// Paths per chunk: fixed, so that the work split never depends on the thread count.
     static let chunkPaths = 64
 
+    /// Paths per chunk, and per segment of the stored values, for a run of `paths` paths.
+    static func segmentPaths(_ paths: Int) -> Int { Swift.min(paths, chunkPaths) }
+
     public static func run(_ input: Model, options: SimulationOptions = .init()) -> SummaryTable {
         execute([input], name: input.name, options: options)
     }
@@ -68,8 +71,8 @@ public enum Simulator {
     static func leavesPerBlock(_ model: Model, models: Int, blockBytes: Int) -> Int {
         let perLeaf = Swift.max(1, models * PathValues.bytes(slots: 1, roles: model.roles.count,
                                                              periods: model.timeline.periods.count, paths: model.paths,
-                                                             segmentPaths: Swift.min(model.paths, chunkPaths)))
-        return Swift.max(1, Swift.min(blockBytes / perLeaf, Swift.max(1, 4096 / Swift.min(model.paths, chunkPaths))))
+                                                             segmentPaths: segmentPaths(model.paths)))
+        return Swift.max(1, Swift.min(blockBytes / perLeaf, Swift.max(1, 4096 / segmentPaths(model.paths))))
     }
 
     /// Bytes of memory a run needs for its per-path values, which grow with the paths: those of
@@ -83,7 +86,7 @@ public enum Simulator {
         let parents = model.areas.count - model.leaves.count
         return models * PathValues.bytes(slots: parents + leaves, roles: model.roles.count,
                                          periods: model.timeline.periods.count, paths: paths,
-                                         segmentPaths: Swift.min(paths, chunkPaths))
+                                         segmentPaths: segmentPaths(paths))
     }
 
     /// Runs one model (its summaries) or two of the same shape (the summaries of the second minus
@@ -110,7 +113,7 @@ public enum Simulator {
             parentSlot[i] = parents.count
             parents.append(i)
         }
-        let chunkPaths = Swift.min(P, chunkPaths)
+        let chunkPaths = segmentPaths(P)
         let parentValues = models.map { _ in
             PathValues(slots: parents.count, roles: R, periods: periods, paths: P, segmentPaths: chunkPaths)
         }
