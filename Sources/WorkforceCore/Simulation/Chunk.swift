@@ -65,6 +65,8 @@ final class Chunk {
     var ringHead: [Int]
     let ringScale: UnsafeMutablePointer<Double>
     let ringSum: UnsafeMutablePointer<Double>
+    /// Fluid mode: a ring's sum made afresh once a lap, per column (scratch).
+    let ringFresh: UnsafeMutablePointer<Double>
     /// Demand events in force: posts added and the factor, per column and role.
     let eventAdd: UnsafeMutablePointer<Double>
     let eventMultiply: UnsafeMutablePointer<Double>
@@ -130,6 +132,7 @@ final class Chunk {
         growthFactor = buffer(C, 1); dropoutRate = buffer(C * A); annualStarts = buffer(C * A)
         traineeTotal = buffer(C * A)
         ringHead = Array(repeating: 0, count: A); ringScale = buffer(C * A, 1); ringSum = buffer(C * A)
+        ringFresh = buffer(C)
         eventAdd = buffer(cr); eventMultiply = buffer(cr, 1)
         K = buffer(C * R * R); mu = buffer(cr); muLogStay = buffer(cr)
         exits = buffer(cr); moves = buffer(cr)
@@ -553,59 +556,81 @@ final class Chunk {
         let from = programme.from, to = programme.to
         let dropoutsReturn = from != nil && programme.dropoutsReturn
 
-        for u in 0..<units.count {
-            if noise {
-                unitKeys[u].firstBlocks(what: DrawKind.dropouts.code(programmeHash[a]), month: month.index,
-                                        firstPath: firstPath, count: pathCount, into: firstBlocks)
+        if !noise {
+            // O_k = q T[k] summed over k, C = (1 - q) T[d - 1], and T[k] <- (1 - q) T[k - 1] as
+            // one multiply of the scale; one flat pass over the columns with each column's state
+            // in registers.
+            let hasFrom = from != nil, source = from ?? 0
+            if last == 0 {
+                // Once a lap, sum the ring afresh so that rounding cannot accumulate: slot by slot
+                // along the columns, in the slots' order, slot 0 (emptied below) counting as 0.
+                ringFresh.update(repeating: 0, count: C)
+                for s in 1..<Swift.max(1, d) {
+                    let row = slots + s * C
+                    for col in 0..<C { ringFresh[col] += row[col] }
+                }
             }
+            for col in 0..<C {
+                let qc = q[col]
+                var sc = scale[col], sm = sum[col]
+                let leaving = lastSlot[col]
+                let dropouts = qc * sc * sm
+                let completers = (1 - qc) * sc * leaving
+                sm -= leaving
+                lastSlot[col] = 0
+                sc *= 1 - qc
+                if last == 0 { sm = ringFresh[col] }
+                // Starts, completers joining and dropouts returning, then the ring's new stage 0.
+                sm = Swift.max(0, sm)
+                let survivors = sc * sm
+                var starts = annual[col] * profile
+                let f2 = F2 + col * R
+                if hasFrom {
+                    starts = Swift.min(starts, f2[source])
+                    f2[source] -= starts
+                }
+                if !(sc > 1e-150) {
+                    // Fold the scale into the ring before it underflows.
+                    for s in 0..<d { slots[s * C + col] *= sc }
+                    sm *= sc
+                    sc = 1
+                }
+                let stored = starts / sc
+                lastSlot[col] = stored
+                sum[col] = sm + stored
+                scale[col] = sc
+                total[col] = survivors + starts
+                f2[to] += completers
+                if dropoutsReturn { f2[source] += dropouts }
+                flows[col] += starts
+                flows[C + col] += completers
+                flows[2 * C + col] += dropouts
+            }
+            return
+        }
+
+        // Noise mode: the same steps with drawn dropouts and whole starts.
+        for u in 0..<units.count {
+            unitKeys[u].firstBlocks(what: DrawKind.dropouts.code(programmeHash[a]), month: month.index,
+                                    firstPath: firstPath, count: pathCount, into: firstBlocks)
             for path in 0..<pathCount {
                 let col = u * pathCount + path
-                let dropouts: Double, completers: Double
-                if noise {
-                    (dropouts, completers) = drawTraining(a, slots: slots, column: col, stages: d, lastSlot: last,
+                let (dropouts, completers) = drawTraining(a, slots: slots, column: col, stages: d, lastSlot: last,
                                                           unit: u, path: path, month: month)
-                    sum[col] -= dropouts + completers
-                    lastSlot[col] = 0
-                } else {
-                    // O_k = q T[k] summed over k, C = (1 - q) T[d - 1], and T[k] <- (1 - q) T[k - 1]
-                    // as one multiply of the scale.
-                    dropouts = q[col] * scale[col] * sum[col]
-                    completers = (1 - q[col]) * scale[col] * lastSlot[col]
-                    sum[col] -= lastSlot[col]
-                    lastSlot[col] = 0
-                    scale[col] *= 1 - q[col]
-                    if last == 0 {
-                        // Once a lap, sum the ring afresh so that rounding cannot accumulate.
-                        var fresh = 0.0
-                        for s in 0..<d { fresh += slots[s * C + col] }
-                        sum[col] = fresh
-                    }
-                }
-
-                // Starts, completers joining and dropouts returning, then the ring's new stage 0.
-                sum[col] = Swift.max(0, sum[col])
-                let survivors = scale[col] * sum[col]
-                var starts = annual[col] * profile
-                if noise {
-                    let due = carry[col] + starts
-                    starts = due.rounded(.toNearestOrEven)
-                    carry[col] = due - starts
-                }
+                sum[col] = Swift.max(0, sum[col] - (dropouts + completers))
+                lastSlot[col] = 0
+                let due = carry[col] + annual[col] * profile
+                var starts = due.rounded(.toNearestOrEven)
+                carry[col] = due - starts
                 let f2 = F2 + col * R
                 if let from {
                     starts = Swift.min(starts, f2[from])
                     f2[from] -= starts
                 }
-                if !(scale[col] > 1e-150) {
-                    // Fold the scale into the ring before it underflows.
-                    for s in 0..<d { slots[s * C + col] *= scale[col] }
-                    sum[col] *= scale[col]
-                    scale[col] = 1
-                }
-                let stored = starts / scale[col]
-                lastSlot[col] = stored
-                sum[col] += stored
-                total[col] = survivors + starts
+                // The scale stays 1 in noise mode: slots hold whole trainees.
+                lastSlot[col] = starts
+                sum[col] += starts
+                total[col] = sum[col]
                 f2[to] += completers
                 if let from, dropoutsReturn { f2[from] += dropouts }
                 flows[col] += starts
