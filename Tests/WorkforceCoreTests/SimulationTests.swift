@@ -123,6 +123,29 @@ final class SimulationTests: XCTestCase {
         XCTAssertEqual(mean(t, 29, .staffInPost), 18 * 60, accuracy: 1e-9)
     }
 
+    /// With nearly everyone dropping out, the ring's common survival factor (1 - q)^t falls below
+    /// 1e-150 within 50 months and is folded into the stages; the pipeline must hold its steady
+    /// state across the folds, on every path (three paths: two in SIMD lanes, one alone).
+    func testPipelineHoldsItsSteadyStateWhenTheSurvivalScaleIsFolded() {
+        let programme = Programme(name: "l2", to: 0, from: nil, duration: 3)
+        let parameters = ProgrammeParameters(completion: .constant(1e-9), starts: .constant(1200))
+        let m = model(months: 150, roles: [role(filled: 0)], programmes: [programme],
+                      programmeParameters: [parameters], events: [noDemand], paths: 3)
+        let t = Simulator.run(m)
+        let keep = pow(1e-9, 1.0 / 3)  // 1 - q = 0.001
+        let held = 100 * (1 + keep + keep * keep)
+        for step in [10, 60, 100, 149] {
+            let trainees = t.values(area: "U", role: "r0", period: (start + step).description, metric: .trainees)!
+            let completions = t.values(area: "U", role: "r0", period: (start + step).description, metric: .completions)!
+            // The mean and every quantile over the three paths (values[1] is the sd).
+            for value in [trainees[0]] + trainees.dropFirst(2) {
+                XCTAssertEqual(value, held, accuracy: 1e-9 * held)
+            }
+            XCTAssertEqual(trainees[1], 0, accuracy: 1e-9)
+            XCTAssertEqual(completions[0], 100 * keep * keep * keep, accuracy: 1e-9 * 100 * keep * keep * keep)
+        }
+    }
+
     func testVacanciesAreFilledAtTheMonthlyRate() {
         let m = model(months: 24, roles: [role(filled: 0, vacancies: 1000, timeToFill: 3)])
         let t = Simulator.run(m)

@@ -59,7 +59,7 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             k.withUnsafeBufferPointer { kp in f1.withUnsafeBufferPointer { fp in f2.withUnsafeMutableBufferPointer { out in
-                Kernels.progression(kp.baseAddress!, fp.baseAddress!, into: out.baseAddress!, roles: R, columns: C)
+                Kernels.progression(kp.baseAddress!, fp.baseAddress!, into: out.baseAddress!, roles: R, columns: C, stride: C)
             } } }
         }
         blackHole(f2[0])

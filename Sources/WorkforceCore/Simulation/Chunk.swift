@@ -7,7 +7,8 @@ import Darwin
 
 /// The state of a block of units on a range of paths, stepped month by month in the order of
 /// MODEL.md section 5. Columns are (unit, path) pairs, unit-major: column = unit * paths + path.
-/// Per-role arrays hold column * roles + role.
+/// Per-role arrays are role-major, role * columns + column (`at(_:_:)`), so that the month's
+/// loops over one role run along contiguous columns.
 final class Chunk {
     let model: Model
     let units: [UnitPlan]
@@ -83,18 +84,21 @@ final class Chunk {
     /// Noise mode: the first blocks of the streams of one unit's draws, made together for its
     /// paths: for two kinds of draw of every role (R * pathCount blocks each), or of a programme.
     let firstBlocks: UnsafeMutablePointer<UInt32>
-    /// Running sums of the current period at (column * R + role) * StoredMetric.count + metric.
+    /// Running sums of the current period, metric by metric (`sums(_:)`), each a per-role array:
+    /// acc[metric * C * R + role * C + column].
     let acc: UnsafeMutablePointer<Double>
     /// The roles programmes train for, each once, and each programme's index among them.
     let trainedRoles: [Int]
     let trainedSlot: [Int]
     /// Running sums of the period's starts, completions and dropouts of each trained role at
-    /// (3 slot + flow) * C + column, contiguous over columns where `acc` would put them 14 * R
-    /// doubles apart; moved into `acc` when the period ends.
+    /// (3 slot + flow) * C + column, one row per trained role whatever the roles; moved into `acc`
+    /// when the period ends.
     let trainingFlows: UnsafeMutablePointer<Double>
     /// Trainees counted in post: each such programme's trainee totals, its in-post share and the
     /// role they count toward.
     let inPost: [(total: UnsafeMutablePointer<Double>, share: Double, role: Int)]
+    /// The month's effective workforce per column and role (scratch of the recruitment step).
+    let effective: UnsafeMutablePointer<Double>
 
     /// - Parameter memory: where the chunk's arrays are kept; they are valid while the chunk is
     ///   in use and until `memory` serves another chunk.
@@ -133,6 +137,7 @@ final class Chunk {
         traineeTotal = buffer(C * A)
         ringHead = Array(repeating: 0, count: A); ringScale = buffer(C * A, 1); ringSum = buffer(C * A)
         ringFresh = buffer(C)
+        effective = buffer(cr)
         eventAdd = buffer(cr); eventMultiply = buffer(cr, 1)
         K = buffer(C * R * R); mu = buffer(cr); muLogStay = buffer(cr)
         exits = buffer(cr); moves = buffer(cr)
@@ -156,10 +161,18 @@ final class Chunk {
             for r in 0..<R { established[u * R + r] = plan.established[r] }
             for p in 0..<pathCount {
                 let col = u * pathCount + p
-                for r in 0..<R { F[col * R + r] = plan.filled[r] }
+                for r in 0..<R { F[r * C + col] = plan.filled[r] }
             }
         }
     }
+
+    /// Where (column, role) is in the per-role arrays.
+    @inline(__always)
+    func at(_ column: Int, _ role: Int) -> Int { role * C + column }
+
+    /// The period's running sums of one metric, a per-role array.
+    @inline(__always)
+    func sums(_ metric: StoredMetric) -> UnsafeMutablePointer<Double> { acc + metric.rawValue * C * R }
 
     /// Steps through every month, writing each period's values for these paths into `out` (slot
     /// u for unit u) and adding them into slot `parentSlots[u]` of `parents` where there is one.
@@ -203,9 +216,9 @@ final class Chunk {
         let p = plan.leaf.roles[r]
         for path in 0..<pathCount {
             let col = u * pathCount + path
-            let i = col * R + r
+            let i = at(col, r)
             if path > 0 && !plan.roleVaries[r] {
-                let j = (u * pathCount) * R + r
+                let j = at(u * pathCount, r)
                 exitRate[i] = exitRate[j]; moveRate[i] = moveRate[j]; fillRate[i] = fillRate[j]
                 exitLogStay[i] = exitLogStay[j]; moveGivenStay[i] = moveGivenStay[j]; moveLogStay[i] = moveLogStay[j]
                 share[i] = share[j]; monthlyCap[i] = monthlyCap[j]; pay[i] = pay[j]; mix[i] = mix[j]
@@ -257,8 +270,10 @@ final class Chunk {
             if path > 0 && !plan.progressionVaries {
                 let k0 = K + (u * pathCount) * R * R
                 k.update(from: k0, count: R * R)
-                (mu + col * R).update(from: mu + (u * pathCount) * R, count: R)
-                if noise { (muLogStay + col * R).update(from: muLogStay + (u * pathCount) * R, count: R) }
+                for r in 0..<R {
+                    mu[at(col, r)] = mu[at(u * pathCount, r)]
+                    if noise { muLogStay[at(col, r)] = muLogStay[at(u * pathCount, r)] }
+                }
                 continue
             }
             for i in 0..<(R * R) { annual[i] = 0 }
@@ -272,8 +287,8 @@ final class Chunk {
                 var total = 0.0
                 for s in 0..<R { total += annual[r * R + s] }
                 let m = total > 0 ? -expm1(log1p(-total) / 12) : 0
-                mu[col * R + r] = m
-                if noise { muLogStay[col * R + r] = log1p(-m) }
+                mu[at(col, r)] = m
+                if noise { muLogStay[at(col, r)] = log1p(-m) }
                 for s in 0..<R {
                     k[s + r * R] = s == r ? 1 - m : (total > 0 ? m * annual[r * R + s] / total : 0)
                 }
@@ -302,20 +317,20 @@ final class Chunk {
     private func refreshEvents(_ u: Int, _ month: Month, _ plan: UnitPlan) {
         for path in 0..<pathCount {
             let col = u * pathCount + path
-            let add = eventAdd + col * R
-            let multiply = eventMultiply + col * R
             if path > 0 && !plan.eventsVary {
-                add.update(from: eventAdd + (u * pathCount) * R, count: R)
-                multiply.update(from: eventMultiply + (u * pathCount) * R, count: R)
+                for r in 0..<R {
+                    eventAdd[at(col, r)] = eventAdd[at(u * pathCount, r)]
+                    eventMultiply[at(col, r)] = eventMultiply[at(u * pathCount, r)]
+                }
                 continue
             }
-            for r in 0..<R { add[r] = 0; multiply[r] = 1 }
+            for r in 0..<R { eventAdd[at(col, r)] = 0; eventMultiply[at(col, r)] = 1 }
             for event in plan.leaf.events where event.from <= month {
                 let v = sampler.value(event.value, at: month, path: firstPath + path, unitKey: plan.unitKey)
                 for r in 0..<R where event.role == nil || event.role == r {
                     switch event.kind {
-                    case .add: add[r] += v
-                    case .multiply: multiply[r] *= v
+                    case .add: eventAdd[at(col, r)] += v
+                    case .multiply: eventMultiply[at(col, r)] *= v
                     }
                 }
             }
@@ -330,7 +345,6 @@ final class Chunk {
         refresh(step)
         let month = model.timeline.start + step
         let calendarMonth = month.month - 1
-        let M = StoredMetric.count
 
         // 2. Leaving: exits X = x F, moves M = v F; F1 = F - X.
         if noise {
@@ -342,7 +356,7 @@ final class Chunk {
                 for path in 0..<pathCount {
                     let col = u * pathCount + path
                     for r in 0..<R {
-                        let i = col * R + r
+                        let i = at(col, r)
                         let x = exitRate[i]
                         let block = 4 * (r * pathCount + path)
                         var s = RandomStream(key: key, what: DrawKind.exits.code(roleHash[r]), month: month.index,
@@ -375,52 +389,51 @@ final class Chunk {
 
         // 1. Demand D_t = (E0 g_t mix_t + additive events) * multiplicative events, made here
         // (nothing in steps 2-4 reads it) so that it never goes through memory; and 5.
-        // Recruitment against the effective workforce F2 + in-post share * trainees, and 6. end of
-        // month.
-        for u in 0..<units.count {
-            let key = unitKeys[u]
-            let e0 = established + u * R
-            if noise { makeFirstBlocks(u, .hires, roles: 0..<R, month: month, into: firstBlocks) }
-            for path in 0..<pathCount {
-                let col = u * pathCount + path
-                growthIndex[col] *= growthFactor[col]
-                let g = growthIndex[col]
-                for r in 0..<R {
-                    let i = col * R + r
-                    let demand = (e0[r] * g * mix[i] + eventAdd[i]) * eventMultiply[i]
-                    var effective = F2[i]
-                    for trainees in inPost where trainees.role == r { effective += trainees.share * trainees.total[col] }
-                    let vacancies = Swift.max(0, demand - effective)
-                    var international: Double
-                    var domestic: Double
-                    if noise {
+        // Recruitment against the effective workforce F2 + in-post share * trainees (the
+        // programmes' trainees added in the programmes' order), and 6. end of month.
+        for col in 0..<C { growthIndex[col] *= growthFactor[col] }
+        effective.update(from: F2, count: C * R)
+        for trainees in inPost {
+            let row = effective + trainees.role * C
+            for col in 0..<C { row[col] += trainees.share * trainees.total[col] }
+        }
+        if noise {
+            for u in 0..<units.count {
+                let key = unitKeys[u]
+                makeFirstBlocks(u, .hires, roles: 0..<R, month: month, into: firstBlocks)
+                for path in 0..<pathCount {
+                    let col = u * pathCount + path
+                    for r in 0..<R {
+                        let i = at(col, r)
+                        let demand = (established[u * R + r] * growthIndex[col] * mix[i] + eventAdd[i]) * eventMultiply[i]
+                        let vacancies = Swift.max(0, demand - effective[i])
                         var s = RandomStream(key: key, what: DrawKind.hires.code(roleHash[r]), month: month.index,
                                              path: firstPath + path, firstBlock: firstBlocks + 4 * (r * pathCount + path))
                         let hires = Binomial.sample(n: vacancies.rounded(.down), p: fillRate[i], stream: &s)
                         var si = RandomStream(key: key, what: DrawKind.internationalHires.code(roleHash[r]),
                                               month: month.index, path: firstPath + path)
                         let drawn = share[i] > 0 ? Binomial.sample(n: hires, p: share[i], stream: &si) : 0
-                        international = Swift.min(drawn, monthlyCap[i].rounded(.down))
-                        domestic = hires - drawn
-                    } else {
-                        let hires = fillRate[i] * vacancies
-                        international = Swift.min(hires * share[i], monthlyCap[i])
-                        domestic = hires * (1 - share[i])
+                        let international = Swift.min(drawn, monthlyCap[i].rounded(.down))
+                        record(i, demand: demand, international: international, domestic: hires - drawn,
+                               periodEnds: periodEnds)
                     }
-                    let hired = international + domestic
-                    let staff = F2[i] + hired
-                    F[i] = staff
-                    let a = acc + i * M
-                    if periodEnds {
-                        a[StoredMetric.demand.rawValue] = demand
-                        a[StoredMetric.staffInPost.rawValue] = staff
-                        a[StoredMetric.vacancies.rawValue] = Swift.max(0, demand - (effective + hired))
+                }
+            }
+        } else {
+            for r in 0..<R {
+                for u in 0..<units.count {
+                    let e0 = established[u * R + r]
+                    let first = at(u * pathCount, r)
+                    let pairs = pathCount / 2
+                    recruitPairs(from: first, count: pairs, established: e0, growth: growthIndex + u * pathCount,
+                                 periodEnds: periodEnds)
+                    for path in (2 * pairs)..<pathCount {
+                        let i = first + path
+                        let demand = (e0 * growthIndex[u * pathCount + path] * mix[i] + eventAdd[i]) * eventMultiply[i]
+                        let hires = fillRate[i] * Swift.max(0, demand - effective[i])
+                        record(i, demand: demand, international: Swift.min(hires * share[i], monthlyCap[i]),
+                               domestic: hires * (1 - share[i]), periodEnds: periodEnds)
                     }
-                    a[StoredMetric.leavers.rawValue] += exits[i] + moves[i]
-                    a[StoredMetric.hires.rawValue] += hired + moves[i]
-                    a[StoredMetric.internationalHires.rawValue] += international
-                    a[StoredMetric.payBill.rawValue] += staff * pay[i] / 12
-                    a[StoredMetric.staffMean.rawValue] += staff
                 }
             }
         }
@@ -429,16 +442,73 @@ final class Chunk {
         for (t, r) in trainedRoles.enumerated() {
             for (f, metric) in [StoredMetric.starts, .completions, .dropouts].enumerated() {
                 let flow = trainingFlows + (3 * t + f) * C
-                for col in 0..<C { acc[(col * R + r) * M + metric.rawValue] += flow[col] }
+                let sum = sums(metric) + at(0, r)
+                for col in 0..<C { sum[col] += flow[col] }
                 flow.update(repeating: 0, count: C)
             }
         }
-        for col in 0..<C {
-            for r in 0..<R { acc[(col * R + r) * M + StoredMetric.trainees.rawValue] = 0 }
-            for (a, programme) in model.programmes.enumerated() {
-                acc[(col * R + programme.to) * M + StoredMetric.trainees.rawValue] += traineeTotal[a * C + col]
-            }
+        let trainees = sums(.trainees)
+        trainees.update(repeating: 0, count: C * R)
+        for (a, programme) in model.programmes.enumerated() {
+            let row = trainees + at(0, programme.to)
+            for col in 0..<C { row[col] += traineeTotal[a * C + col] }
         }
+    }
+
+    /// Fluid mode: steps 1, 5 and 6 for the elements first ..< first + 2 count of one role's row,
+    /// two at a time in SIMD lanes: the same operations as `record` and the scalar loop, element
+    /// by element (max(0, x) and min(x, cap) keep Swift.max's and Swift.min's choice of operand),
+    /// so the results are the same bits.
+    @inline(__always)
+    private func recruitPairs(from first: Int, count: Int, established e0: Double,
+                              growth: UnsafeMutablePointer<Double>, periodEnds: Bool) {
+        let demandSum = sums(.demand), staffSum = sums(.staffInPost), vacancySum = sums(.vacancies)
+        let leaverSum = sums(.leavers), hireSum = sums(.hires), internationalSum = sums(.internationalHires)
+        let paySum = sums(.payBill), staffMeanSum = sums(.staffMean)
+        let established = SIMD2(repeating: e0)
+        for k in 0..<count {
+            let i = first + 2 * k
+            let demand = (established * growth.pair(2 * k) * mix.pair(i) + eventAdd.pair(i)) * eventMultiply.pair(i)
+            let effectiveNow = effective.pair(i)
+            let hires = fillRate.pair(i) * (demand - effectiveNow).nonNegative
+            let shareNow = share.pair(i), cap = monthlyCap.pair(i)
+            let wanted = hires * shareNow
+            let international = wanted.replacing(with: cap, where: cap .< wanted)
+            let hired = international + hires * (1 - shareNow)
+            let staff = F2.pair(i) + hired
+            F.setPair(i, staff)
+            if periodEnds {
+                demandSum.setPair(i, demand)
+                staffSum.setPair(i, staff)
+                vacancySum.setPair(i, (demand - (effectiveNow + hired)).nonNegative)
+            }
+            let movesNow = moves.pair(i)
+            leaverSum.setPair(i, leaverSum.pair(i) + (exits.pair(i) + movesNow))
+            hireSum.setPair(i, hireSum.pair(i) + (hired + movesNow))
+            internationalSum.setPair(i, internationalSum.pair(i) + international)
+            paySum.setPair(i, paySum.pair(i) + staff * pay.pair(i) / 12)
+            staffMeanSum.setPair(i, staffMeanSum.pair(i) + staff)
+        }
+    }
+
+    /// Hiring and the end of the month for element i (step 5 and 6): staff F = F2 + hired, and the
+    /// period's sums; stocks and vacancies after hiring are recorded in a period's last month.
+    @inline(__always)
+    private func record(_ i: Int, demand: Double, international: Double, domestic: Double, periodEnds: Bool) {
+        let hired = international + domestic
+        let staff = F2[i] + hired
+        F[i] = staff
+        let CR = C * R
+        if periodEnds {
+            acc[StoredMetric.demand.rawValue * CR + i] = demand
+            acc[StoredMetric.staffInPost.rawValue * CR + i] = staff
+            acc[StoredMetric.vacancies.rawValue * CR + i] = Swift.max(0, demand - (effective[i] + hired))
+        }
+        acc[StoredMetric.leavers.rawValue * CR + i] += exits[i] + moves[i]
+        acc[StoredMetric.hires.rawValue * CR + i] += hired + moves[i]
+        acc[StoredMetric.internationalHires.rawValue * CR + i] += international
+        acc[StoredMetric.payBill.rawValue * CR + i] += staff * pay[i] / 12
+        acc[StoredMetric.staffMean.rawValue * CR + i] += staff
     }
 
     /// The first blocks of unit u's streams of `kind` for `roles` and every path, the block of
@@ -452,7 +522,6 @@ final class Chunk {
     }
 
     private func progression(_ month: Month) {
-        let M = StoredMetric.count
         if noise {
             for u in 0..<units.count {
                 let key = unitKeys[u]
@@ -460,20 +529,18 @@ final class Chunk {
                 for path in 0..<pathCount {
                     let col = u * pathCount + path
                     let k = K + col * R * R
-                    let f1 = F1 + col * R
-                    let f2 = F2 + col * R
-                    for r in 0..<R { f2[r] = f1[r] }
+                    for r in 0..<R { F2[at(col, r)] = F1[at(col, r)] }
                     for r in 0..<R {
-                        let m = mu[col * R + r]
-                        guard m > 0, f1[r] > 0 else { continue }
+                        let m = mu[at(col, r)]
+                        guard m > 0, F1[at(col, r)] > 0 else { continue }
                         // Movers out ~ Bin(F1[r], mu_r), split over destinations by a multinomial
                         // with weights m[r -> s] / mu_r, as a chain of conditional binomials.
                         var s = RandomStream(key: key, what: DrawKind.progression.code(roleHash[r]), month: month.index,
                                              path: firstPath + path, firstBlock: firstBlocks + 4 * (r * pathCount + path))
-                        var remaining = Binomial.sample(n: f1[r], p: m, logQ: muLogStay[col * R + r], stream: &s)
+                        var remaining = Binomial.sample(n: F1[at(col, r)], p: m, logQ: muLogStay[at(col, r)], stream: &s)
                         let movers = remaining
                         var weightLeft = 1.0
-                        f2[r] -= movers
+                        F2[at(col, r)] -= movers
                         for dest in 0..<R where dest != r && remaining > 0 {
                             let w = k[dest + r * R] / m
                             guard w > 0 else { continue }
@@ -482,13 +549,13 @@ final class Chunk {
                                                   sub: UInt32(truncatingIfNeeded: roleHash[dest] & 0x7FFF) | 0x8000)
                             let n = weightLeft - w <= 1e-12 ? remaining
                                 : Binomial.sample(n: remaining, p: Swift.min(1, w / weightLeft), stream: &sd)
-                            f2[dest] += n
+                            F2[at(col, dest)] += n
                             remaining -= n
                             weightLeft -= w
-                            acc[(col * R + dest) * M + StoredMetric.progressionIn.rawValue] += n
+                            sums(.progressionIn)[at(col, dest)] += n
                         }
-                        acc[(col * R + r) * M + StoredMetric.progressionOut.rawValue] += movers - remaining
-                        f2[r] += remaining  // rounding left nobody unassigned in practice
+                        sums(.progressionOut)[at(col, r)] += movers - remaining
+                        F2[at(col, r)] += remaining  // rounding left nobody unassigned in practice
                     }
                 }
             }
@@ -506,23 +573,25 @@ final class Chunk {
         }
         let r32 = Int32(R)
         if oneK {
-            Kernels.progression(K, F1, into: F2, roles: R, columns: C)
+            Kernels.progression(K, F1, into: F2, roles: R, columns: C, stride: C)
         } else {
             for u in 0..<units.count {
                 if kShared[u] {
                     let first = u * pathCount
-                    Kernels.progression(K + first * R * R, F1 + first * R, into: F2 + first * R, roles: R, columns: pathCount)
+                    Kernels.progression(K + first * R * R, F1 + first, into: F2 + first, roles: R, columns: pathCount,
+                                        stride: C)
                 } else {
                     for path in 0..<pathCount {
                         let col = u * pathCount + path
                         cblas_dgemv(CblasColMajor, CblasNoTrans, r32, r32, 1, K + col * R * R, r32,
-                                    F1 + col * R, 1, 0, F2 + col * R, 1)
+                                    F1 + col, Int32(C), 0, F2 + col, Int32(C))
                     }
                 }
             }
         }
         // Flows: out_r = mu_r F1[r]; in_s = sum over r of m[r -> s] F1[r].
-        for i in 0..<(C * R) { acc[i * M + StoredMetric.progressionOut.rawValue] += mu[i] * F1[i] }
+        let flowOut = sums(.progressionOut), flowIn = sums(.progressionIn)
+        for i in 0..<(C * R) { flowOut[i] += mu[i] * F1[i] }
         for u in 0..<units.count {
             for (from, to) in units[u].transitionPairs {
                 // m[from -> to] of the unit's first column serves every column when K is shared.
@@ -530,7 +599,7 @@ final class Chunk {
                 for path in 0..<pathCount {
                     let col = u * pathCount + path
                     let kColumn = shared ? u * pathCount : col
-                    acc[(col * R + to) * M + StoredMetric.progressionIn.rawValue] += K[kColumn * R * R + to + from * R] * F1[col * R + from]
+                    flowIn[at(col, to)] += K[kColumn * R * R + to + from * R] * F1[at(col, from)]
                 }
             }
         }
@@ -560,7 +629,8 @@ final class Chunk {
             // O_k = q T[k] summed over k, C = (1 - q) T[d - 1], and T[k] <- (1 - q) T[k - 1] as
             // one multiply of the scale; one flat pass over the columns with each column's state
             // in registers.
-            let hasFrom = from != nil, source = from ?? 0
+            let hasFrom = from != nil
+            let fromRow = F2 + at(0, from ?? 0), toRow = F2 + at(0, to)
             if last == 0 {
                 // Once a lap, sum the ring afresh so that rounding cannot accumulate: slot by slot
                 // along the columns, in the slots' order, slot 0 (emptied below) counting as 0.
@@ -570,7 +640,7 @@ final class Chunk {
                     for col in 0..<C { ringFresh[col] += row[col] }
                 }
             }
-            for col in 0..<C {
+            func column(_ col: Int) {
                 let qc = q[col]
                 var sc = scale[col], sm = sum[col]
                 let leaving = lastSlot[col]
@@ -584,10 +654,9 @@ final class Chunk {
                 sm = Swift.max(0, sm)
                 let survivors = sc * sm
                 var starts = annual[col] * profile
-                let f2 = F2 + col * R
                 if hasFrom {
-                    starts = Swift.min(starts, f2[source])
-                    f2[source] -= starts
+                    starts = Swift.min(starts, fromRow[col])
+                    fromRow[col] -= starts
                 }
                 if !(sc > 1e-150) {
                     // Fold the scale into the ring before it underflows.
@@ -600,11 +669,50 @@ final class Chunk {
                 sum[col] = sm + stored
                 scale[col] = sc
                 total[col] = survivors + starts
-                f2[to] += completers
-                if dropoutsReturn { f2[source] += dropouts }
+                toRow[col] += completers
+                if dropoutsReturn { fromRow[col] += dropouts }
                 flows[col] += starts
                 flows[C + col] += completers
                 flows[2 * C + col] += dropouts
+            }
+            // Two columns at a time in SIMD lanes, the same operations lane by lane; a pair where
+            // either column's scale needs folding goes column by column.
+            var col = 0
+            while col + 2 <= C {
+                let qc = q.pair(col), oldScale = scale.pair(col)
+                let sc = oldScale * (1 - qc)
+                guard all(sc .> 1e-150) else {
+                    column(col)
+                    column(col + 1)
+                    col += 2
+                    continue
+                }
+                let leaving = lastSlot.pair(col)
+                let dropouts = qc * oldScale * sum.pair(col)
+                let completers = (1 - qc) * oldScale * leaving
+                let sm = (last == 0 ? ringFresh.pair(col) : sum.pair(col) - leaving).nonNegative
+                let survivors = sc * sm
+                var starts = annual.pair(col) * profile
+                if hasFrom {
+                    let available = fromRow.pair(col)
+                    starts = starts.replacing(with: available, where: available .< starts)
+                    fromRow.setPair(col, available - starts)
+                }
+                let stored = starts / sc
+                lastSlot.setPair(col, stored)
+                sum.setPair(col, sm + stored)
+                scale.setPair(col, sc)
+                total.setPair(col, survivors + starts)
+                toRow.setPair(col, toRow.pair(col) + completers)
+                if dropoutsReturn { fromRow.setPair(col, fromRow.pair(col) + dropouts) }
+                flows.setPair(col, flows.pair(col) + starts)
+                flows.setPair(C + col, flows.pair(C + col) + completers)
+                flows.setPair(2 * C + col, flows.pair(2 * C + col) + dropouts)
+                col += 2
+            }
+            while col < C {
+                column(col)
+                col += 1
             }
             return
         }
@@ -622,17 +730,16 @@ final class Chunk {
                 let due = carry[col] + annual[col] * profile
                 var starts = due.rounded(.toNearestOrEven)
                 carry[col] = due - starts
-                let f2 = F2 + col * R
                 if let from {
-                    starts = Swift.min(starts, f2[from])
-                    f2[from] -= starts
+                    starts = Swift.min(starts, F2[at(col, from)])
+                    F2[at(col, from)] -= starts
                 }
                 // The scale stays 1 in noise mode: slots hold whole trainees.
                 lastSlot[col] = starts
                 sum[col] += starts
                 total[col] = sum[col]
-                f2[to] += completers
-                if let from, dropoutsReturn { f2[from] += dropouts }
+                F2[at(col, to)] += completers
+                if let from, dropoutsReturn { F2[at(col, from)] += dropouts }
                 flows[col] += starts
                 flows[C + col] += completers
                 flows[2 * C + col] += dropouts
@@ -699,17 +806,16 @@ final class Chunk {
                        groups: [(parent: Int, leaves: [Int])]) {
         let M = StoredMetric.count
         let segment = firstPath / out.segmentPaths
-        let stride = R * M
         for u in 0..<units.count {
             for r in 0..<R {
                 for m in 0..<M {
                     let cell = out.segment(slot: u, segment, role: r, period: period, metric: m)
-                    let a = acc + (u * pathCount * R + r) * M + m
+                    let a = acc + m * C * R + at(u * pathCount, r)
                     if m == StoredMetric.staffMean.rawValue {
                         let divisor = Double(months)
-                        for path in 0..<pathCount { cell[path] = a[path * stride] / divisor }
+                        for path in 0..<pathCount { cell[path] = a[path] / divisor }
                     } else {
-                        for path in 0..<pathCount { cell[path] = a[path * stride] }
+                        cell.update(from: a, count: pathCount)
                     }
                 }
             }
@@ -749,4 +855,21 @@ final class Chunk {
         }
         acc.update(repeating: 0, count: C * R * M)
     }
+}
+
+extension UnsafeMutablePointer where Pointee == Double {
+    /// Elements i and i + 1 as SIMD lanes.
+    @inline(__always)
+    func pair(_ i: Int) -> SIMD2<Double> { UnsafeRawPointer(self + i).loadUnaligned(as: SIMD2<Double>.self) }
+
+    @inline(__always)
+    func setPair(_ i: Int, _ value: SIMD2<Double>) {
+        UnsafeMutableRawPointer(self + i).storeBytes(of: value, as: SIMD2<Double>.self)
+    }
+}
+
+extension SIMD2 where Scalar == Double {
+    /// Lane by lane Swift.max(0, x): x where x >= 0, else 0 (also for NaN, and -0 stays -0).
+    @inline(__always)
+    var nonNegative: Self { replacing(with: 0, where: .!(self .>= 0)) }
 }
