@@ -115,7 +115,8 @@ public enum Simulator {
         }
         let chunkPaths = segmentPaths(P)
         let parentValues = models.map { _ in
-            PathValues(slots: parents.count, roles: R, periods: periods, paths: P, segmentPaths: chunkPaths)
+            PathValues(slots: parents.count, roles: R, periods: periods, paths: P, segmentPaths: chunkPaths,
+                       threads: options.threads)
         }
 
         let blockSize = leavesPerBlock(model, models: models.count, blockBytes: options.blockBytes)
@@ -128,7 +129,8 @@ public enum Simulator {
         // Storage for one block of leaves per model, reused from block to block: every chunk
         // writes every cell of its paths, so nothing needs clearing in between.
         let blockValues = models.map { _ in
-            PathValues(slots: Swift.min(blockSize, leafCount), roles: R, periods: periods, paths: P, segmentPaths: chunkPaths)
+            PathValues(slots: Swift.min(blockSize, leafCount), roles: R, periods: periods, paths: P, segmentPaths: chunkPaths,
+                       threads: options.threads)
         }
         let memories = (0..<Swift.max(1, options.threads)).map { _ in ChunkMemory() }
         var stats = [Double](repeating: 0, count: table.rowCount * table.statCount)
