@@ -353,16 +353,18 @@ final class Chunk {
                 let key = unitKeys[u]
                 makeFirstBlocks(u, .exits, roles: 0..<R, month: month, into: exitBlocks)
                 makeFirstBlocks(u, .moves, roles: 0..<R, month: month, into: moveBlocks)
-                for path in 0..<pathCount {
-                    let col = u * pathCount + path
-                    for r in 0..<R {
-                        let i = at(col, r)
+                // Role by role along the unit's columns (each draw has its own stream, so the
+                // order of the draws does not matter).
+                for r in 0..<R {
+                    let what = (exits: DrawKind.exits.code(roleHash[r]), moves: DrawKind.moves.code(roleHash[r]))
+                    for path in 0..<pathCount {
+                        let i = at(u * pathCount + path, r)
                         let x = exitRate[i]
                         let block = 4 * (r * pathCount + path)
-                        var s = RandomStream(key: key, what: DrawKind.exits.code(roleHash[r]), month: month.index,
+                        var s = RandomStream(key: key, what: what.exits, month: month.index,
                                              path: firstPath + path, firstBlock: exitBlocks + block)
                         let X = Binomial.sample(n: F[i], p: x, logQ: exitLogStay[i], stream: &s)
-                        var sm = RandomStream(key: key, what: DrawKind.moves.code(roleHash[r]), month: month.index,
+                        var sm = RandomStream(key: key, what: what.moves, month: month.index,
                                               path: firstPath + path, firstBlock: moveBlocks + block)
                         let Mv = x < 1 ? Binomial.sample(n: F[i] - X, p: moveGivenStay[i], logQ: moveLogStay[i], stream: &sm) : 0
                         exits[i] = X
@@ -401,17 +403,18 @@ final class Chunk {
             for u in 0..<units.count {
                 let key = unitKeys[u]
                 makeFirstBlocks(u, .hires, roles: 0..<R, month: month, into: firstBlocks)
-                for path in 0..<pathCount {
-                    let col = u * pathCount + path
-                    for r in 0..<R {
+                for r in 0..<R {
+                    let what = (hires: DrawKind.hires.code(roleHash[r]),
+                                international: DrawKind.internationalHires.code(roleHash[r]))
+                    for path in 0..<pathCount {
+                        let col = u * pathCount + path
                         let i = at(col, r)
                         let demand = (established[u * R + r] * growthIndex[col] * mix[i] + eventAdd[i]) * eventMultiply[i]
                         let vacancies = Swift.max(0, demand - effective[i])
-                        var s = RandomStream(key: key, what: DrawKind.hires.code(roleHash[r]), month: month.index,
+                        var s = RandomStream(key: key, what: what.hires, month: month.index,
                                              path: firstPath + path, firstBlock: firstBlocks + 4 * (r * pathCount + path))
                         let hires = Binomial.sample(n: vacancies.rounded(.down), p: fillRate[i], stream: &s)
-                        var si = RandomStream(key: key, what: DrawKind.internationalHires.code(roleHash[r]),
-                                              month: month.index, path: firstPath + path)
+                        var si = RandomStream(key: key, what: what.international, month: month.index, path: firstPath + path)
                         let drawn = share[i] > 0 ? Binomial.sample(n: hires, p: share[i], stream: &si) : 0
                         let international = Swift.min(drawn, monthlyCap[i].rounded(.down))
                         record(i, demand: demand, international: international, domestic: hires - drawn,
@@ -526,11 +529,14 @@ final class Chunk {
             for u in 0..<units.count {
                 let key = unitKeys[u]
                 makeFirstBlocks(u, .progression, roles: units[u].progressionSources, month: month, into: firstBlocks)
-                for path in 0..<pathCount {
-                    let col = u * pathCount + path
-                    let k = K + col * R * R
-                    for r in 0..<R { F2[at(col, r)] = F1[at(col, r)] }
-                    for r in 0..<R {
+                let first = u * pathCount
+                for r in 0..<R { (F2 + at(first, r)).update(from: F1 + at(first, r), count: pathCount) }
+                // Source role by source role along the unit's columns: a column's stocks still
+                // change in the order of the source roles.
+                for r in 0..<R {
+                    for path in 0..<pathCount {
+                        let col = first + path
+                        let k = K + col * R * R
                         let m = mu[at(col, r)]
                         guard m > 0, F1[at(col, r)] > 0 else { continue }
                         // Movers out ~ Bin(F1[r], mu_r), split over destinations by a multinomial
