@@ -65,11 +65,15 @@ final class DistributionTests: XCTestCase {
         XCTAssertEqual(out[4], 3.7, accuracy: 1e-15)  // h = 2.7: 3 + 0.7 (4 - 3)
     }
 
-    /// Selection gives the same quantiles as sorting, with ties and in any order of quantiles.
+    /// Selection gives the same quantiles as sorting, with ties, with a long tail (most values
+    /// in a few of the equal-width buckets) and in any order of quantiles.
     func testSelectedQuantilesEqualSortedQuantiles() {
         var stream = RandomStream(key: Philox(key: 3), what: 0, month: 0, path: 0)
-        for n in [1, 2, 3, 10, 101, 1000] {
-            let values = (0..<n).map { _ in (stream.uniform() * 20).rounded() }  // many ties
+        for (n, tail) in [(1, false), (2, false), (3, false), (10, false), (101, false), (1000, false),
+                          (1000, true), (10_000, true)] {
+            let values = (0..<n).map { _ in
+                tail ? -log(stream.uniform()) * 1e4 : (stream.uniform() * 20).rounded()  // many ties
+            }
             let quantiles: [Double] = [95, 2.5, 50, 0, 100, 25]
             let sorted = values.sorted()
             var v = values

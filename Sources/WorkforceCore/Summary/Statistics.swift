@@ -120,11 +120,15 @@ public final class SummaryWorkspace: @unchecked Sendable {
         }
         let buckets = Swift.max(16, Swift.min(capacity, n / 4))
         let scale = Double(buckets) / (highest - lowest)
-        let top = Int32(buckets - 1)
+        let top = Double(buckets - 1)
         counts.update(repeating: 0, count: buckets)
         let counts = self.counts, bucketOf = self.bucketOf
+        // The bucket of x is (x - lowest) * scale clamped to [0, top] and rounded to the nearest
+        // whole number by adding 2^52 (whose low bits then hold it): no range checks or branches,
+        // and like any non-decreasing map it keeps the buckets in the values' order.
         @inline(__always) func count(_ i: Int) {
-            let b = Swift.min(top, Int32((x[i] - lowest) * scale))
+            let t = Swift.min(top, Swift.max(0, (x[i] - lowest) * scale))
+            let b = Int32(truncatingIfNeeded: (t + 0x1p52).bitPattern & 0xFFFF_FFFF)
             bucketOf[i] = b
             counts[Int(b)] &+= 1
         }
