@@ -409,7 +409,7 @@ final class Chunk {
                     for path in 0..<pathCount {
                         let col = u * pathCount + path
                         let i = at(col, r)
-                        let demand = (established[u * R + r] * growthIndex[col] * mix[i] + eventAdd[i]) * eventMultiply[i]
+                        let demand = demand(i, unit: u, role: r, column: col)
                         let vacancies = Swift.max(0, demand - effective[i])
                         var s = RandomStream(key: key, what: what.hires, month: month.index,
                                              path: firstPath + path, firstBlock: firstBlocks + 4 * (r * pathCount + path))
@@ -432,7 +432,7 @@ final class Chunk {
                                  periodEnds: periodEnds)
                     for path in (2 * pairs)..<pathCount {
                         let i = first + path
-                        let demand = (e0 * growthIndex[u * pathCount + path] * mix[i] + eventAdd[i]) * eventMultiply[i]
+                        let demand = demand(i, unit: u, role: r, column: u * pathCount + path)
                         let hires = fillRate[i] * Swift.max(0, demand - effective[i])
                         record(i, demand: demand, international: Swift.min(hires * share[i], monthlyCap[i]),
                                domestic: hires * (1 - share[i]), periodEnds: periodEnds)
@@ -456,6 +456,13 @@ final class Chunk {
             let row = trainees + at(0, programme.to)
             for col in 0..<C { row[col] += traineeTotal[a * C + col] }
         }
+    }
+
+    /// Step 1 for element i, (unit, role, column): D_t = (E0 g_t mix_t + additive events) *
+    /// multiplicative events.
+    @inline(__always)
+    private func demand(_ i: Int, unit u: Int, role r: Int, column col: Int) -> Double {
+        (established[u * R + r] * growthIndex[col] * mix[i] + eventAdd[i]) * eventMultiply[i]
     }
 
     /// Fluid mode: steps 1, 5 and 6 for the elements first ..< first + 2 count of one role's row,
@@ -501,17 +508,16 @@ final class Chunk {
         let hired = international + domestic
         let staff = F2[i] + hired
         F[i] = staff
-        let CR = C * R
         if periodEnds {
-            acc[StoredMetric.demand.rawValue * CR + i] = demand
-            acc[StoredMetric.staffInPost.rawValue * CR + i] = staff
-            acc[StoredMetric.vacancies.rawValue * CR + i] = Swift.max(0, demand - (effective[i] + hired))
+            sums(.demand)[i] = demand
+            sums(.staffInPost)[i] = staff
+            sums(.vacancies)[i] = Swift.max(0, demand - (effective[i] + hired))
         }
-        acc[StoredMetric.leavers.rawValue * CR + i] += exits[i] + moves[i]
-        acc[StoredMetric.hires.rawValue * CR + i] += hired + moves[i]
-        acc[StoredMetric.internationalHires.rawValue * CR + i] += international
-        acc[StoredMetric.payBill.rawValue * CR + i] += staff * pay[i] / 12
-        acc[StoredMetric.staffMean.rawValue * CR + i] += staff
+        sums(.leavers)[i] += exits[i] + moves[i]
+        sums(.hires)[i] += hired + moves[i]
+        sums(.internationalHires)[i] += international
+        sums(.payBill)[i] += staff * pay[i] / 12
+        sums(.staffMean)[i] += staff
     }
 
     /// The first blocks of unit u's streams of `kind` for `roles` and every path, the block of
@@ -525,6 +531,7 @@ final class Chunk {
     }
 
     private func progression(_ month: Month) {
+        let flowOut = sums(.progressionOut), flowIn = sums(.progressionIn)
         if noise {
             for u in 0..<units.count {
                 let key = unitKeys[u]
@@ -558,9 +565,9 @@ final class Chunk {
                             F2[at(col, dest)] += n
                             remaining -= n
                             weightLeft -= w
-                            sums(.progressionIn)[at(col, dest)] += n
+                            flowIn[at(col, dest)] += n
                         }
-                        sums(.progressionOut)[at(col, r)] += movers - remaining
+                        flowOut[at(col, r)] += movers - remaining
                         F2[at(col, r)] += remaining  // rounding left nobody unassigned in practice
                     }
                 }
@@ -596,7 +603,6 @@ final class Chunk {
             }
         }
         // Flows: out_r = mu_r F1[r]; in_s = sum over r of m[r -> s] F1[r].
-        let flowOut = sums(.progressionOut), flowIn = sums(.progressionIn)
         for i in 0..<(C * R) { flowOut[i] += mu[i] * F1[i] }
         for u in 0..<units.count {
             for (from, to) in units[u].transitionPairs {
@@ -814,10 +820,10 @@ final class Chunk {
         let segment = firstPath / out.segmentPaths
         for u in 0..<units.count {
             for r in 0..<R {
-                for m in 0..<M {
-                    let cell = out.segment(slot: u, segment, role: r, period: period, metric: m)
-                    let a = acc + m * C * R + at(u * pathCount, r)
-                    if m == StoredMetric.staffMean.rawValue {
+                for metric in StoredMetric.allCases {
+                    let cell = out.segment(slot: u, segment, role: r, period: period, metric: metric.rawValue)
+                    let a = sums(metric) + at(u * pathCount, r)
+                    if metric == .staffMean {
                         let divisor = Double(months)
                         for path in 0..<pathCount { cell[path] = a[path] / divisor }
                     } else {
