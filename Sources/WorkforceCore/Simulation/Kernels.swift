@@ -1,7 +1,26 @@
 import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The numerical kernels of a month step that are worth measuring on their own.
 public enum Kernels {
+    /// Makes OpenBLAS run every call on the calling thread. The engine runs its own threads over
+    /// columns, so BLAS's threads would only compete with them; a threaded OpenBLAS starts them
+    /// when it is loaded, and they spin (sched_yield) for a while before they sleep, which took
+    /// a core from short runs. Their server is stopped if the library has one (found by name,
+    /// so a serial OpenBLAS works too). Safe to call more than once.
+    public static func singleThreadedBLAS() {
+        openblas_set_num_threads(1)
+        #if canImport(Glibc)
+        typealias Shutdown = @convention(c) () -> Int32
+        // A nil handle is RTLD_DEFAULT: every loaded library.
+        if let symbol = dlsym(nil, "blas_thread_shutdown_") {
+            _ = unsafeBitCast(symbol, to: Shutdown.self)()
+        }
+        #endif
+    }
+
     /// F2 = K F1 for `columns` columns at once (MODEL.md section 5, step 3): one BLAS matrix
     /// product. K is R x R, column-major. F1 and F2 are role-major: role r of column c at
     /// r * stride + c (stride >= columns), so the product is taken as F2^T = F1^T K^T, a

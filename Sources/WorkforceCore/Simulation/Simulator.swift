@@ -94,7 +94,7 @@ public enum Simulator {
     private static func execute(_ inputs: [Model], name: String, options: SimulationOptions) -> SummaryTable {
         let models = inputs.map { options.deterministic ? $0.deterministic : $0 }
         let model = models[0]
-        openblas_set_num_threads(1)
+        Kernels.singleThreadedBLAS()
         let samplers = models.map { m in
             ParameterSampler(seed: m.seed, deterministic: options.deterministic,
                              table: options.deterministic ? nil : DrawTable(model: m, seed: m.seed, threads: options.threads))
