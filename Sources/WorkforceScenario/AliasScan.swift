@@ -6,54 +6,72 @@
 /// The scan follows YAML's rule that `*` starts an alias only where a node starts: at the start
 /// of a line's content, after `- `, `? `, `: ` and, in flow collections, after `[`, `{` and `,`.
 /// Quoted scalars, comments and block scalars (`|`, `>`) are skipped.
+///
+/// It reads UTF-8 bytes: every character it looks for is ASCII, and no byte of a multi-byte
+/// character is, so bytes give the same answer as characters at a fraction of the cost.
 enum AliasScan {
     /// The 1-based line of the first alias, or nil.
     static func firstAlias(in text: String) -> Int? {
-        var quote: Character? = nil
+        let bytes = Array(text.utf8)
+        let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+        var quote: UInt8? = nil
         var blockIndent: Int? = nil
-        for (n, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = Array(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine)
-            let indent = line.prefix { $0 == " " }.count
+        var number = 0
+        var start = 0
+        while start <= bytes.count {
+            number += 1
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            defer { start = end + 1 }
+            let line = bytes[start..<(end > start && bytes[end - 1] == UInt8(ascii: "\r") ? end - 1 : end)]
+            func at(_ j: Int) -> UInt8 { line[line.startIndex + j] }
+            let count = line.count
+            let indent = line.prefix { $0 == space }.count
             if let block = blockIndent {
-                if line.allSatisfy({ $0 == " " }) || indent > block { continue }
+                if line.allSatisfy({ $0 == space }) || indent > block { continue }
                 blockIndent = nil
             }
             var nodeStart = quote == nil
             var i = quote == nil ? indent : 0
-            while i < line.count {
-                let c = line[i]
+            scan: while i < count {
+                let c = at(i)
                 if let q = quote {
                     if c == q {
-                        if q == "'" && i + 1 < line.count && line[i + 1] == "'" { i += 2; continue }
+                        if q == UInt8(ascii: "'") && i + 1 < count && at(i + 1) == q { i += 2; continue }
                         quote = nil
-                    } else if c == "\\" && q == "\"" {
+                    } else if c == UInt8(ascii: "\\") && q == UInt8(ascii: "\"") {
                         i += 1
                     }
                     i += 1
                     continue
                 }
-                if c == "#" && (i == 0 || line[i - 1] == " " || line[i - 1] == "\t") { break }
+                if c == UInt8(ascii: "#") && (i == 0 || at(i - 1) == space || at(i - 1) == tab) { break }
                 if nodeStart {
-                    if c == "*", i + 1 < line.count, !" \t,[]{}".contains(line[i + 1]) { return n + 1 }
-                    if c == "'" || c == "\"" { quote = c; nodeStart = false; i += 1; continue }
-                    if c == "|" || c == ">" {
-                        let rest = String(line[(i + 1)...]).trimmingSpaces
-                        if rest.isEmpty || rest.first == "#" || rest.allSatisfy({ "0123456789+-".contains($0) }) {
+                    if c == UInt8(ascii: "*"), i + 1 < count, !" \t,[]{}".utf8.contains(at(i + 1)) { return number }
+                    if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") { quote = c; nodeStart = false; i += 1; continue }
+                    if c == UInt8(ascii: "|") || c == UInt8(ascii: ">") {
+                        let rest = line.dropFirst(i + 1).drop { $0 == space || $0 == tab }
+                        let digits = rest.prefix { $0 != space && $0 != tab }
+                        let after = rest.dropFirst(digits.count).drop { $0 == space || $0 == tab }
+                        // `|` or `>` alone, before a comment, or with indentation and chomping
+                        // indicators only: a block scalar starts on the next line.
+                        if rest.isEmpty || rest.first == UInt8(ascii: "#")
+                            || (after.isEmpty && digits.allSatisfy({ "0123456789+-".utf8.contains($0) })) {
                             blockIndent = indent
-                            break
+                            break scan
                         }
                     }
-                    if c == "-" || c == "?" {
-                        if i + 1 == line.count || line[i + 1] == " " { i += 1; continue }
+                    if c == UInt8(ascii: "-") || c == UInt8(ascii: "?") {
+                        if i + 1 == count || at(i + 1) == space { i += 1; continue }
                     }
-                    if c != " " && c != "\t" && c != "[" && c != "{" && c != "," { nodeStart = false }
-                    if c == "[" || c == "{" || c == "," { nodeStart = true }
+                    if !" \t[{,".utf8.contains(c) { nodeStart = false }
+                    if "[{,".utf8.contains(c) { nodeStart = true }
                     i += 1
                     continue
                 }
-                if c == ":" && (i + 1 == line.count || line[i + 1] == " " || line[i + 1] == "\t") { nodeStart = true }
-                if c == "[" || c == "{" || c == "," { nodeStart = true }
-                if c == "'" || c == "\"" { quote = c }
+                if c == UInt8(ascii: ":") && (i + 1 == count || at(i + 1) == space || at(i + 1) == tab) { nodeStart = true }
+                if "[{,".utf8.contains(c) { nodeStart = true }
+                if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") { quote = c }
                 i += 1
             }
         }

@@ -20,4 +20,18 @@ final class AliasScanTests: XCTestCase {
         XCTAssertNil(AliasScan.firstAlias(in: "a: [1, 2] # *\n- *\n"))
         XCTAssertEqual(AliasScan.firstAlias(in: "description: >\n  * text\nb: *x\n"), 3)
     }
+
+    /// The scan reads bytes: text in other scripts before or around a star changes nothing.
+    func testTextBeyondASCIIIsReadAsText() {
+        XCTAssertEqual(AliasScan.firstAlias(in: "café: 1\nnaïve: *x\n"), 2)
+        XCTAssertEqual(AliasScan.firstAlias(in: "a: ['€5', *x]\n"), 1)
+        XCTAssertNil(AliasScan.firstAlias(in: "a: é*x\nb: 'ü *x' # 📈 *x\n"))
+        XCTAssertNil(AliasScan.firstAlias(in: "a: |\n  Ünïcödé *x\nb: 1\r\n"))
+    }
+
+    /// Windows line ends: a comment ends at its line, and lines are counted as in the editor.
+    func testCRLFLinesAreLines() {
+        XCTAssertEqual(AliasScan.firstAlias(in: "# note\r\na: 1\r\nb: *x\r\n"), 3)
+        XCTAssertEqual(AliasScan.firstAlias(in: "a: |\r\n  *text\r\nb: *x\r\n"), 3)
+    }
 }
