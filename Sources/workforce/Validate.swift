@@ -5,6 +5,7 @@ import WorkforceWriters
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",  // given, not derived from the type name at start-up
         abstract: "Check a scenario and print a summary of what was read.")
 
     @OptionGroup var scenario: ScenarioOptions
