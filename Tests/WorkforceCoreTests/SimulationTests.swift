@@ -421,4 +421,41 @@ final class SimulationTests: XCTestCase {
         XCTAssertEqual(PathValues.bytes(slots: 2, roles: 2, periods: 3, paths: 150, segmentPaths: 64),
                        2 * 3 * 64 * 3 * 3 * StoredMetric.count * 8)
     }
+
+    /// The table of shared draws holds, for every shared parameter of the model, the number the
+    /// sampler would draw itself: 40 parameters (so that lookups collide in the table and probe
+    /// on), scope `path` and `year`, over three financial years; a parameter of scope `unit`
+    /// is not in it.
+    func testDrawTableHoldsEverySharedDrawUnderItsOwnParameter() {
+        let timeline = Timeline(start: start, horizon: start + 30, periodKind: .financial)
+        let roles = (0..<40).map { r -> RoleParameters in
+            var p = role(filled: 100)
+            let scope: Scope = r % 2 == 0 ? .path : .year
+            p.turnover = .random(Distribution(kind: .uniform, a: 0.1, b: 0.2 + Double(r) / 100, scope: scope),
+                                 key: stableHash("turnover \(r)"))
+            return p
+        }
+        var unitScoped = roles[0]
+        unitScoped.turnover = .random(Distribution(kind: .uniform, a: 0, b: 1, scope: .unit), key: stableHash("own"))
+        let areas = [Area(name: "All", level: "total", parent: nil, children: [1]),
+                     Area(name: "U", level: "unit", parent: 0, leaf: 0)]
+        let m = Model(name: "t", timeline: timeline, paths: 5, seed: 9, roles: roles.indices.map { "r\($0)" } + ["own"],
+                      areas: areas, leaves: [Leaf(area: 1, roles: roles + [unitScoped])])
+        let table = DrawTable(model: m, seed: 9, threads: 2)
+        let shared = streamKey(seed: 9, unitHash: 0)
+        for (r, p) in roles.enumerated() {
+            guard case .random(let d) = p.turnover.points[0].value else { return XCTFail() }
+            for path in 0..<5 {
+                for month in [start, start + 12, start + 30] {
+                    let year = d.scope == .year ? month.financialYear : 0
+                    let expected = d.quantile(ParameterSampler.uniform(key: shared, quantityKey: p.turnover.key,
+                                                                       yearWord: year, path: path))
+                    XCTAssertEqual(table.value(.init(key: p.turnover.key, point: 0), path: path, month: month),
+                                   expected, "role \(r), path \(path), \(month)")
+                }
+            }
+        }
+        XCTAssertNil(table.value(.init(key: unitScoped.turnover.key, point: 0), path: 0, month: start))
+        XCTAssertNil(table.value(.init(key: roles[1].turnover.key, point: 1), path: 0, month: start))
+    }
 }

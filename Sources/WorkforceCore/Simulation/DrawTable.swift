@@ -8,7 +8,12 @@ struct DrawTable: Sendable {
         var point: Int
     }
 
-    private(set) var offsets: [ID: Int] = [:]
+    /// Where each ID's draws start in `values`: open addressing with linear probing over a
+    /// power-of-two table at most half full, entered at the ID's own bits (the quantity key is
+    /// already a well-mixed 64-bit hash), so a lookup is a multiply and a compare or two where a
+    /// Dictionary hashed the ID with SipHash on every parameter of every path.
+    private var index: [(id: ID, offset: Int)] = []
+    private var mask = 0
     private(set) var values: [Double] = []
     let firstYear: Int
     let years: Int
@@ -37,7 +42,15 @@ struct DrawTable: Sendable {
             leaf.programmes.forEach { collect($0.completion); collect($0.starts) }
         }
         let stride = paths * years
-        for (n, (id, _)) in found.enumerated() { offsets[id] = n * stride }
+        var size = 2
+        while size < 2 * found.count { size *= 2 }
+        index = Array(repeating: (ID(key: 0, point: 0), -1), count: size)
+        mask = size - 1
+        for (n, (id, _)) in found.enumerated() {
+            var h = DrawTable.home(id, mask)
+            while index[h].offset >= 0 { h = (h + 1) & mask }
+            index[h] = (id, n * stride)
+        }
         var values = [Double](repeating: 0, count: found.count * stride)
         let shared = streamKey(seed: seed, unitHash: 0)
         let (firstYear, years, paths) = (firstYear, years, paths)
@@ -62,8 +75,17 @@ struct DrawTable: Sendable {
     /// The draw of a shared random point on a path in the financial year of `month`.
     @inline(__always)
     func value(_ id: ID, path: Int, month: Month) -> Double? {
-        guard let offset = offsets[id] else { return nil }
+        var h = DrawTable.home(id, mask)
+        while index[h].offset >= 0 && index[h].id != id { h = (h + 1) & mask }
+        let offset = index[h].offset
+        guard offset >= 0 else { return nil }
         let y = Swift.min(Swift.max(month.financialYear - firstYear, 0), years - 1)
         return values[offset + path * years + y]
+    }
+
+    /// The first slot tried for `id`.
+    @inline(__always)
+    private static func home(_ id: ID, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (id.key &+ UInt64(truncatingIfNeeded: id.point) &* 0x9E37_79B9_7F4A_7C15) >> 17) & mask
     }
 }
