@@ -35,18 +35,25 @@ synth() { # DIR NOISE: the W2/W3 scenario of Benchmarks/README.md
 synth "$work/w2" none
 synth "$work/w3" binomial
 
-# timed OUTFILE COMMAND...: runs COMMAND, writes "wall_seconds peak_MiB" to OUTFILE.
+# timed OUTFILE COMMAND...: runs COMMAND, appends "wall_seconds peak_MiB" to OUTFILE. The wall
+# time is taken with nanosecond clocks around the command (GNU time's %e has 10 ms steps, a tenth
+# of W1), the peak memory from GNU time where it is installed.
 timed() {
     local out=$1; shift
+    local t0 t1 peak=-
+    t0=$(date +%s.%N)
     if [ -x /usr/bin/time ]; then
-        /usr/bin/time -f "%e %M" -o "$out.raw" "$@"
-        awk '{ printf "%.2f %d\n", $1, $2 / 1024 }' "$out.raw" > "$out"
+        /usr/bin/time -f "%M" -o "$out.raw" "$@"
     else
-        local t0 t1
-        t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N)
-        awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f -\n", b - a }' > "$out"
+        "$@"
     fi
+    t1=$(date +%s.%N)
+    [ -f "$out.raw" ] && peak=$(awk '{ printf "%d", $1 / 1024 }' "$out.raw")
+    awk -v a="$t0" -v b="$t1" -v m="$peak" 'BEGIN { printf "%.3f %s\n", b - a, m }' >> "$out"
 }
+
+# median OUTFILE: the line of OUTFILE with the median wall time (the lower middle one).
+median() { sort -n "$1" | awk '{ line[NR] = $0 } END { print line[int((NR + 1) / 2)] }'; }
 
 # numpy_run SCENARIO OUT.csv ARGS...: resolve, then the reference (timed together by the caller).
 numpy_run() {
@@ -77,24 +84,30 @@ echo
 echo "== Timings on this machine: $cores cores, $(uname -m), $("$python" -c 'import numpy, platform; print("Python", platform.python_version(), "numpy", numpy.__version__)')"
 echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 rows=()
-measure() { # NAME SCENARIO PATHS
-    local name=$1 scenario=$2 paths=$3
-    timed "$work/e1" "$bin" run "$scenario" --paths "$paths" --threads 1 --out "$work/e1.csv"
-    timed "$work/e2" "$bin" run "$scenario" --paths "$paths" --threads "$cores" --out "$work/e2.csv"
-    timed "$work/np" bash -c 'numpy_run "$1" "$2" --paths "$3"' _ "$scenario" "$work/np.csv" "$paths"
-    read -r e1 m1 < "$work/e1"
-    read -r e2 m2 < "$work/e2"
-    read -r np mn < "$work/np"
-    rows+=("$(printf '| %s | %s | %s s, %s MiB | %s s, %s MiB | %s s, %s MiB | %sx | %sx |' \
-        "$name" "$paths" "$e1" "$m1" "$e2" "$m2" "$np" "$mn" \
+measure() { # NAME SCENARIO PATHS REPS: REPS runs of each side, alternating; medians
+    local name=$1 scenario=$2 paths=$3 reps=$4
+    rm -f "$work/e1" "$work/e2" "$work/np"
+    for _ in $(seq "$reps"); do
+        timed "$work/e1" "$bin" run "$scenario" --paths "$paths" --threads 1 --out "$work/e1.csv"
+        timed "$work/e2" "$bin" run "$scenario" --paths "$paths" --threads "$cores" --out "$work/e2.csv"
+        timed "$work/np" bash -c 'numpy_run "$1" "$2" --paths "$3"' _ "$scenario" "$work/np.csv" "$paths"
+    done
+    read -r e1 m1 <<< "$(median "$work/e1")"
+    read -r e2 m2 <<< "$(median "$work/e2")"
+    read -r np mn <<< "$(median "$work/np")"
+    local runs=""
+    [ "$reps" -gt 1 ] && runs=" (median of $reps)"
+    rows+=("$(printf '| %s%s | %s | %s s, %s MiB | %s s, %s MiB | %s s, %s MiB | %sx | %sx |' \
+        "$name" "$runs" "$paths" "$e1" "$m1" "$e2" "$m2" "$np" "$mn" \
         "$(awk -v a="$np" -v b="$e1" 'BEGIN { printf "%.1f", a / b }')" \
         "$(awk -v a="$np" -v b="$e2" 'BEGIN { printf "%.1f", a / b }')")")
     printf '%s done; Monte Carlo means, engine vs numpy: ' "$name"
     "$python" "$ref" compare "$work/e2.csv" "$work/np.csv" --statistical "$paths"
 }
-measure "W1 north-west-2017, fluid" Scenarios/north-west-2017/scenario.yaml "$W1_PATHS"
-measure "W2 synth 153 units, fluid" "$work/w2/scenario.yaml" "$W2_PATHS"
-measure "W3 synth 153 units, binomial" "$work/w3/scenario.yaml" "$W3_PATHS"
+# W1 takes a tenth of a second, where one run's noise is large: five runs of each side.
+measure "W1 north-west-2017, fluid" Scenarios/north-west-2017/scenario.yaml "$W1_PATHS" 5
+measure "W2 synth 153 units, fluid" "$work/w2/scenario.yaml" "$W2_PATHS" 1
+measure "W3 synth 153 units, binomial" "$work/w3/scenario.yaml" "$W3_PATHS" 1
 
 echo
 echo "| workload | paths | engine, 1 thread | engine, $cores threads | numpy | numpy / engine 1 thread | numpy / engine $cores threads |"

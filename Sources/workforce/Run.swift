@@ -21,7 +21,7 @@ struct Run: ParsableCommand {
             let loaded = try ScenarioLoader.read(path: scenario.scenario, settings: try simulation.apply(to: scenario.load.settings()))
             try simulation.checkMemory(loaded.model)
             let table = simulation.simulate { options in Simulator.run(loaded.model, options: options) }
-            try output.write(CSVWriter.string(table, options: try output.csvOptions(for: table)),
+            try output.write(CSVWriter.string(table, options: try output.csvOptions(for: table), threads: simulation.threadCount),
                              models: [loaded.model], inputs: loaded.inputs, deterministic: simulation.deterministic)
         }
     }
@@ -83,12 +83,14 @@ struct SimulationFlags: ParsableArguments {
         }
     }
 
+    /// --threads, else every core.
+    var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
     /// Runs `body` with simulation options and a progress line on a terminal.
     func simulate<T>(_ body: (SimulationOptions) throws -> T) rethrows -> T {
         SignalCleanup.install()
         let progress = ProgressLine()
-        var options = SimulationOptions(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                                        deterministic: deterministic)
+        var options = SimulationOptions(threads: threadCount, deterministic: deterministic)
         if let progress { options.progress = { @Sendable fraction in progress.update(fraction) } }
         defer { progress?.finish() }
         return try body(options)

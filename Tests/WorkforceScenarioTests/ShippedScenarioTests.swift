@@ -54,4 +54,30 @@ final class ShippedScenarioTests: XCTestCase {
     func testEnglandReproducesItsPublishedVacancyRate() throws {
         XCTAssertEqual(try vacancyRate("Scenarios/england-2023/scenario.yaml", area: "England", period: "2024/25"), 0.083, accuracy: 0.004)
     }
+
+    /// The CSV made in pieces on several threads is the text written row by row on one, for
+    /// both formats, with and without filters and header, and for more threads than blocks.
+    func testCSVMadeInPiecesIsTheSameText() throws {
+        var model = try ScenarioLoader.load(path: ShippedScenarioTests.repository
+            .appendingPathComponent("Scenarios/england-2023/scenario.yaml").path)
+        model.paths = 8
+        let table = Simulator.run(model, options: SimulationOptions(threads: 2))
+        var variants: [CSVWriter.Options] = [.init()]
+        var wide = CSVWriter.Options(); wide.format = .wide; variants.append(wide)
+        var filtered = CSVWriter.Options()
+        filtered.levels = ["region"]; filtered.roles = ["all", "registered_nurse"]; filtered.metrics = [.demand, .vacancies]
+        filtered.header = false
+        variants.append(filtered)
+        for options in variants {
+            var expected = ""
+            CSVWriter.write(table, options: options, to: &expected)
+            XCTAssertGreaterThan(expected.count, 1000)
+            for threads in [1, 2, 3, 7, 100_000] {
+                let text = CSVWriter.string(table, options: options, threads: threads)
+                // Compared whole, reported by the first line that differs (not the megabytes).
+                let first = Array(zip(text.split(separator: "\n"), expected.split(separator: "\n"))).firstIndex { $0 != $1 }
+                XCTAssert(text == expected, "\(options.format), \(threads) threads: \(text.count) vs \(expected.count) characters, first different line \(first.map { "\($0 + 1)" } ?? "none")")
+            }
+        }
+    }
 }
