@@ -37,7 +37,8 @@ synth "$work/w3" binomial
 
 # timed OUTFILE COMMAND...: runs COMMAND, appends "wall_seconds peak_MiB" to OUTFILE. The wall
 # time is taken with nanosecond clocks around the command (GNU time's %e has 10 ms steps, a tenth
-# of W1), the peak memory from GNU time where it is installed.
+# of W1), so it includes GNU time's own start-up, about 1 ms, on both sides; the peak memory is
+# GNU time's, where it is installed.
 timed() {
     local out=$1; shift
     local t0 t1 peak=-

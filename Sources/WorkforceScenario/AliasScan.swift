@@ -7,8 +7,10 @@
 /// of a line's content, after `- `, `? `, `: ` and, in flow collections, after `[`, `{` and `,`.
 /// Quoted scalars, comments and block scalars (`|`, `>`) are skipped.
 ///
-/// It reads UTF-8 bytes: every character it looks for is ASCII, and no byte of a multi-byte
-/// character is, so bytes give the same answer as characters at a fraction of the cost.
+/// It reads UTF-8 bytes, as the YAML library does: every indicator is ASCII and no byte of a
+/// multi-byte character is. (Swift Characters read differently: "\r\n" is one Character, and so is
+/// an indicator followed by a combining mark.) Lines end where YAML's do: at LF, CR, CR LF, NEL,
+/// LS and PS.
 enum AliasScan {
     /// The 1-based line of the first alias, or nil.
     static func firstAlias(in text: String) -> Int? {
@@ -16,14 +18,30 @@ enum AliasScan {
         let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
         var quote: UInt8? = nil
         var blockIndent: Int? = nil
+        /// The length of the line break at i, or 0.
+        func lineBreak(_ i: Int) -> Int {
+            switch bytes[i] {
+            case UInt8(ascii: "\n"): return 1
+            case UInt8(ascii: "\r"): return i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n") ? 2 : 1
+            case 0xC2: return i + 1 < bytes.count && bytes[i + 1] == 0x85 ? 2 : 0  // NEL
+            case 0xE2:  // LS, PS
+                return i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9) ? 3 : 0
+            default: return 0
+            }
+        }
         var number = 0
         var start = 0
         while start <= bytes.count {
             number += 1
             var end = start
-            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-            defer { start = end + 1 }
-            let line = bytes[start..<(end > start && bytes[end - 1] == UInt8(ascii: "\r") ? end - 1 : end)]
+            var breakLength = 0
+            while end < bytes.count {
+                breakLength = lineBreak(end)
+                if breakLength > 0 { break }
+                end += 1
+            }
+            defer { start = end + Swift.max(breakLength, 1) }
+            let line = bytes[start..<end]
             func at(_ j: Int) -> UInt8 { line[line.startIndex + j] }
             let count = line.count
             let indent = line.prefix { $0 == space }.count
@@ -53,10 +71,11 @@ enum AliasScan {
                         let rest = line.dropFirst(i + 1).drop { $0 == space || $0 == tab }
                         let digits = rest.prefix { $0 != space && $0 != tab }
                         let after = rest.dropFirst(digits.count).drop { $0 == space || $0 == tab }
-                        // `|` or `>` alone, before a comment, or with indentation and chomping
-                        // indicators only: a block scalar starts on the next line.
+                        // `|` or `>` alone or with indentation and chomping indicators, either
+                        // perhaps before a comment: a block scalar starts on the next line.
                         if rest.isEmpty || rest.first == UInt8(ascii: "#")
-                            || (after.isEmpty && digits.allSatisfy({ "0123456789+-".utf8.contains($0) })) {
+                            || ((after.isEmpty || after.first == UInt8(ascii: "#"))
+                                && digits.allSatisfy({ "0123456789+-".utf8.contains($0) })) {
                             blockIndent = indent
                             break scan
                         }

@@ -5,7 +5,7 @@ import WorkforceWriters
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "compare",  // given, not derived from the type name at start-up
+        commandName: "compare",
         abstract: "Report what-if minus base, path by path, for each what-if.",
         discussion: "Both scenarios run on the same paths with the same seed, so they share their random numbers wherever they share a parameter: the interval of the difference shows the effect of the change, not sampling noise. The scenario column reads 'WHATIF - BASE'.")
 

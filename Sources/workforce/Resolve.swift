@@ -4,7 +4,7 @@ import WorkforceWriters
 
 struct Resolve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "resolve",  // given, not derived from the type name at start-up
+        commandName: "resolve",
         abstract: "Print the fully resolved model (every default and override applied).")
 
     @OptionGroup var scenario: ScenarioOptions

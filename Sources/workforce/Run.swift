@@ -8,7 +8,7 @@ import WorkforceWriters
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run",  // given, not derived from the type name at start-up
+        commandName: "run",
         abstract: "Run the projection and write the CSV.",
         discussion: "Writes to standard output unless --out is given. The output file is written atomically: a failed or interrupted run leaves no file and never overwrites a good one.")
 

@@ -6,7 +6,7 @@ import WorkforceWriters
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sweep",  // given, not derived from the type name at start-up
+        commandName: "sweep",
         abstract: "Run a scenario over combinations of parameter values into one CSV.",
         discussion: "Each --vary PATH=V1,V2,... lists values for one parameter path (as in --set; a value holding a comma is written in brackets or braces, e.g. '{dist: beta, mean: 0.25, sd: 0.02}'). The combinations are the cartesian product, or with --zip the lists taken side by side. Every combination runs with the same seed, so they share their random numbers, and the scenario column names the combination.")
 

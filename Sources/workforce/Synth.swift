@@ -6,7 +6,7 @@ import WorkforceWriters
 
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "synth",  // given, not derived from the type name at start-up
+        commandName: "synth",
         abstract: "Write a synthetic scenario of any size, for benchmarking and testing at scale.",
         discussion: "Writes scenario.yaml, units.csv, baseline.csv and population.csv into the directory. The figures are realistic in range, not real. The same options always give the same files.")
 

@@ -5,7 +5,7 @@ import WorkforceWriters
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "validate",  // given, not derived from the type name at start-up
+        commandName: "validate",
         abstract: "Check a scenario and print a summary of what was read.")
 
     @OptionGroup var scenario: ScenarioOptions

@@ -18,6 +18,14 @@ struct Workforce: ParsableCommand {
         version: version,
         subcommands: [Run.self, Sweep.self, Compare.self, Validate.self, Resolve.self, Schema.self, Synth.self]
     )
+    // Each subcommand names itself in its configuration: left out, ArgumentParser derives every
+    // subcommand's name from its type with String(describing:) on each start (a few ms).
+
+    static func main() {
+        // OpenBLAS's threads spin from the moment the library is loaded; stop them first.
+        Kernels.singleThreadedBLAS()
+        main(nil)
+    }
 }
 
 /// Options shared by the commands that read a scenario.

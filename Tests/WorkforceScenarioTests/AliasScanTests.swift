@@ -27,6 +27,24 @@ final class AliasScanTests: XCTestCase {
         XCTAssertEqual(AliasScan.firstAlias(in: "a: ['€5', *x]\n"), 1)
         XCTAssertNil(AliasScan.firstAlias(in: "a: é*x\nb: 'ü *x' # 📈 *x\n"))
         XCTAssertNil(AliasScan.firstAlias(in: "a: |\n  Ünïcödé *x\nb: 1\r\n"))
+        // A quote followed by a combining mark still opens the quoted scalar (as Characters,
+        // the two were one, and the quote was missed).
+        XCTAssertNil(AliasScan.firstAlias(in: "a: '\u{301}\n  *x'\n"))
+    }
+
+    /// Every line break of YAML ends a line: CR alone, NEL, LS and PS as well as LF and CR LF.
+    func testEveryYAMLLineBreakEndsALine() {
+        for lineBreak in ["\r", "\u{85}", "\u{2028}", "\u{2029}"] {
+            let text = ["# note", "a: 1", "b: *x", ""].joined(separator: lineBreak)
+            XCTAssertEqual(AliasScan.firstAlias(in: text), 3, "\(lineBreak.unicodeScalars.first!.value)")
+        }
+    }
+
+    /// A block scalar's header may carry indentation and chomping indicators and a comment.
+    func testBlockScalarHeadersWithComments() {
+        XCTAssertNil(AliasScan.firstAlias(in: "a: |2 # note\n  *text\nb: 1\n"))
+        XCTAssertNil(AliasScan.firstAlias(in: "a: >- # note\n  *text\nb: 1\n"))
+        XCTAssertEqual(AliasScan.firstAlias(in: "a: |2 x\n*y\n"), 2)
     }
 
     /// Windows line ends: a comment ends at its line, and lines are counted as in the editor.

@@ -76,7 +76,7 @@ final class ShippedScenarioTests: XCTestCase {
                 let text = CSVWriter.string(table, options: options, threads: threads)
                 // Compared whole, reported by the first line that differs (not the megabytes).
                 let first = Array(zip(text.split(separator: "\n"), expected.split(separator: "\n"))).firstIndex { $0 != $1 }
-                XCTAssert(text == expected, "\(options.format), \(threads) threads: \(text.count) vs \(expected.count) characters, first different line \(first.map { "\($0 + 1)" } ?? "none")")
+                XCTAssert(text == expected, "\(options.format), \(threads) threads: \(text.count) vs \(expected.count) characters, first different line \(first.map { "\($0 + 1)" } ?? "past the shorter text's end")")
             }
         }
     }

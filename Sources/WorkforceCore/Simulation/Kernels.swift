@@ -9,8 +9,11 @@ public enum Kernels {
     /// columns, so BLAS's threads would only compete with them; a threaded OpenBLAS starts them
     /// when it is loaded, and they spin (sched_yield) for a while before they sleep, which took
     /// a core from short runs. Their server is stopped if the library has one (found by name,
-    /// so a serial OpenBLAS works too). Safe to call more than once.
-    public static func singleThreadedBLAS() {
+    /// so a serial OpenBLAS works too). Done once per process: after the server is stopped,
+    /// setting the thread count again would start it again.
+    public static func singleThreadedBLAS() { _ = blasOnOneThread }
+
+    private static let blasOnOneThread: Void = {
         openblas_set_num_threads(1)
         #if canImport(Glibc)
         typealias Shutdown = @convention(c) () -> Int32
@@ -19,7 +22,7 @@ public enum Kernels {
             _ = unsafeBitCast(symbol, to: Shutdown.self)()
         }
         #endif
-    }
+    }()
 
     /// F2 = K F1 for `columns` columns at once (MODEL.md section 5, step 3): one BLAS matrix
     /// product. K is R x R, column-major. F1 and F2 are role-major: role r of column c at
