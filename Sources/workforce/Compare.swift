@@ -37,7 +37,7 @@ struct Compare: ParsableCommand {
                     let table = try Simulator.compare(base: base, whatIf: model, options: options)
                     var csvOptions = try output.csvOptions(for: table)
                     csvOptions.header = i == 0
-                    CSVWriter.write(table, options: csvOptions, to: &csv)
+                    csv += CSVWriter.string(table, options: csvOptions, threads: options.threads)
                 }
             }
             var inputs: [String] = []

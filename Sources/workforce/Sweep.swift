@@ -72,7 +72,7 @@ struct Sweep: ParsableCommand {
                     }
                     var csvOptions = try output.csvOptions(for: table)
                     csvOptions.header = n == 0
-                    CSVWriter.write(table, options: csvOptions, to: &csv)
+                    csv += CSVWriter.string(table, options: csvOptions, threads: options.threads)
                     models.append(model)
                     for f in loaded.inputs where !inputs.contains(f) { inputs.append(f) }
                 }
