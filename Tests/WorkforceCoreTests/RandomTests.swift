@@ -71,6 +71,40 @@ final class RandomTests: XCTestCase {
         XCTAssertEqual(differ, 0)
     }
 
+    /// The inversion's early answer of 0 (u below Bernoulli's bound 1 - n p) is the plain
+    /// search's answer, draw for draw: the search written out here from the same uniform, over
+    /// n p from 1e-9 to just below 10 and n from 1 to 10^7 (power and exp both).
+    func testInversionShortcutGivesThePlainSearchAnswer() {
+        func plain(n: Double, p: Double, u start: Double) -> Double {
+            let q = 1 - p, s = p / q, a = (n + 1) * s
+            var r = n <= 64 ? Binomial.power(q, Int(n)) : exp(n * log1p(-p))
+            var u = start, k = 0.0
+            while u > r {
+                u -= r
+                k += 1
+                if k > n { return n }
+                r *= a / k - s
+                if r <= 0 { return k }
+            }
+            return k
+        }
+        let key = streamKey(seed: 8, unitHash: 9)
+        var zeros = 0, draws = 0
+        for n in [1.0, 2, 7, 64, 65, 678, 40_000, 10_000_000] {
+            for np in [1e-9, 1e-4, 0.01, 0.2, 0.5, 0.9, 0.999, 1, 2, 9.9] where np / n <= 0.5 {
+                for path in 0..<400 {
+                    var a = RandomStream(key: key, what: 6, month: 24_300, path: path)
+                    var b = a
+                    let x = Binomial.sample(n: n, p: np / n, stream: &a)
+                    XCTAssertEqual(x, plain(n: n, p: np / n, u: b.uniform()), "n \(n) p \(np / n) path \(path)")
+                    if x == 0 { zeros += 1 }
+                    draws += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(zeros, draws / 3)  // the shortcut's range was exercised
+    }
+
     func testStableHashDoesNotDependOnTheProcess() {
         // FNV-1a of "care_worker" mixed by SplitMix64's finaliser: a fixed value forever.
         XCTAssertEqual(stableHash("care_worker"), stableHash("care_worker"))
