@@ -75,11 +75,13 @@ struct SimulationFlags: ParsableArguments {
     /// Refuses a run whose per-path values would not fit in this machine's memory, before it
     /// starts, instead of letting the system kill it part way.
     func checkMemory(_ model: Model, models: Int = 1) throws {
-        let needed = Simulator.memoryNeeded(model, models: models, options: SimulationOptions(deterministic: deterministic))
+        let options = SimulationOptions(deterministic: deterministic)
+        let needed = Simulator.memoryNeeded(model, models: models, options: options)
+        let parents = Simulator.parentsHeld(model, models: models, options: options)
         let available = ProcessInfo.processInfo.physicalMemory
         if UInt64(needed) > available / 10 * 9 {
             let gib = { (bytes: Double) in String(format: "%.1f GiB", bytes / Double(1 << 30)) }
-            throw OutputError(file: "--paths", message: "\(model.paths) paths need about \(gib(Double(needed))) for the per-path values of \(model.areas.count - model.leaves.count) parent areas and a block of units, more than this machine's \(gib(Double(available))) of memory; use fewer paths (memory grows in proportion)")
+            throw OutputError(file: "--paths", message: "\(model.paths) paths need about \(gib(Double(needed))) for the per-path values of \(parents) parent area\(parents == 1 ? "" : "s") held at once and a block of units, more than this machine's \(gib(Double(available))) of memory; use fewer paths (memory grows in proportion)")
         }
     }
 

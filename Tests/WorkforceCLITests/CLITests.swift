@@ -136,14 +136,15 @@ class CLITests: XCTestCase {
         }
     }
 
-    /// 10,000,000 paths of the test scenario in monthly periods need about 338 GiB of per-path
-    /// values: refused up front with the figure, not killed part way by the system.
+    /// 10,000,000 paths of the test scenario in monthly periods need about 225 GiB of per-path
+    /// values (one unit and one of its two roots R and S at a time): refused up front with the
+    /// figure, not killed part way by the system.
     func testARunThatCannotFitInMemoryIsRefused() throws {
         guard ProcessInfo.processInfo.physicalMemory < 200 << 30 else { throw XCTSkip("this machine has room for the run") }
         let (status, stdout, stderr) = try workforce(["run", "s.yaml", "--paths", "10000000", "--periods", "monthly"])
         XCTAssertEqual(status, 1)
         XCTAssertEqual(stdout, "")
-        XCTAssert(stderr.hasPrefix("error: --paths: 10000000 paths need about 338.0 GiB for the per-path values of 2 parent areas and a block of units, more than this machine's"), stderr)
+        XCTAssert(stderr.hasPrefix("error: --paths: 10000000 paths need about 225.3 GiB for the per-path values of 1 parent area held at once and a block of units, more than this machine's"), stderr)
     }
 
     func testAnUnwritableDirectoryIsReported() throws {

@@ -74,6 +74,17 @@ final class PathValues: @unchecked Sendable {
         }
     }
 
+    /// Sets every value of `slot` to zero, the range shared out between threads.
+    func clear(slot: Int, threads: Int) {
+        let pieces = Swift.max(1, slotStride / 65_536)
+        let start = UncheckedBox(data + slot * slotStride)
+        let stride = slotStride
+        parallelFor(pieces, threads: threads) { piece, _ in
+            let lo = piece * stride / pieces, hi = (piece + 1) * stride / pieces
+            (start.value + lo).update(repeating: 0, count: hi - lo)
+        }
+    }
+
     /// Bytes held for `slots` areas.
     static func bytes(slots: Int, roles: Int, periods: Int, paths: Int, segmentPaths: Int) -> Int {
         slots * slotStride(roles: roles, periods: periods, paths: paths, segmentPaths: segmentPaths)

@@ -30,10 +30,11 @@ public struct ComparisonError: Error, CustomStringConvertible, Sendable {
 
 /// Runs the Monte Carlo projection of a resolved model and summarises it.
 ///
-/// Leaves are simulated in blocks; within a block, paths are cut into chunks of `chunkPaths`
-/// that threads take in turn. A chunk's results depend only on its paths, never on the thread
-/// that ran it, and sums over units are always made in unit order, so the output is the same
-/// whatever the thread count.
+/// Leaves are simulated in blocks, in the order of `AreaSchedule`, and each parent area is
+/// summarised, and its storage reused, as soon as its subtree is done; within a block, paths are
+/// cut into chunks of `chunkPaths` that threads take in turn. A chunk's results depend only on
+/// its paths, never on the thread that ran it, and sums over units are always made in the same
+/// order, so the output is the same whatever the thread count or block size.
 public enum Simulator {
     /// Paths per chunk: fixed, so that the work split never depends on the thread count.
     static let chunkPaths = 64
@@ -76,17 +77,25 @@ public enum Simulator {
     }
 
     /// Bytes of memory a run needs for its per-path values, which grow with the paths: those of
-    /// every parent area and of one block of leaves (for `models` = 2 in a comparison, twice).
-    /// Everything else a run holds is small beside them.
+    /// the parent areas held at once (`AreaSchedule`) and of one block of leaves (for `models` =
+    /// 2 in a comparison, twice). Everything else a run holds is small beside them.
     public static func memoryNeeded(_ model: Model, models: Int = 1, options: SimulationOptions = .init()) -> Int {
         let paths = options.deterministic ? 1 : model.paths
         var m = model
         m.paths = paths
-        let leaves = Swift.min(model.leaves.count, leavesPerBlock(m, models: models, blockBytes: options.blockBytes))
-        let parents = model.areas.count - model.leaves.count
+        let blockSize = leavesPerBlock(m, models: models, blockBytes: options.blockBytes)
+        let leaves = Swift.min(model.leaves.count, blockSize)
+        let parents = AreaSchedule(model: model, blockSize: blockSize).slotCount
         return models * PathValues.bytes(slots: parents + leaves, roles: model.roles.count,
                                          periods: model.timeline.periods.count, paths: paths,
                                          segmentPaths: segmentPaths(paths))
+    }
+
+    /// Parent areas held at once by a run (`AreaSchedule`): the ancestors of a block of leaves.
+    public static func parentsHeld(_ model: Model, models: Int = 1, options: SimulationOptions = .init()) -> Int {
+        var m = model
+        if options.deterministic { m.paths = 1 }
+        return AreaSchedule(model: model, blockSize: leavesPerBlock(m, models: models, blockBytes: options.blockBytes)).slotCount
     }
 
     /// Runs one model (its summaries) or two of the same shape (the summaries of the second minus
@@ -107,24 +116,17 @@ public enum Simulator {
 
         var position = [Int](repeating: 0, count: model.areas.count)
         for (i, a) in table.areaOrder.enumerated() { position[a] = i }
-        var parentSlot = [Int](repeating: -1, count: model.areas.count)
-        var parents: [Int] = []
-        for (i, a) in model.areas.enumerated() where a.leaf == nil {
-            parentSlot[i] = parents.count
-            parents.append(i)
-        }
         let chunkPaths = segmentPaths(P)
+        let blockSize = leavesPerBlock(model, models: models.count, blockBytes: options.blockBytes)
+        let schedule = AreaSchedule(model: model, blockSize: blockSize)
         let parentValues = models.map { _ in
-            PathValues(slots: parents.count, roles: R, periods: periods, paths: P, segmentPaths: chunkPaths,
+            PathValues(slots: schedule.slotCount, roles: R, periods: periods, paths: P, segmentPaths: chunkPaths,
                        threads: options.threads)
         }
-
-        let blockSize = leavesPerBlock(model, models: models.count, blockBytes: options.blockBytes)
         let leafCount = model.leaves.count
-        let blocks = (leafCount + blockSize - 1) / blockSize
         let chunks = (P + chunkPaths - 1) / chunkPaths
         let done = Atomic<Int>(0)
-        let total = Swift.max(1, blocks * chunks * models.count)
+        let total = Swift.max(1, schedule.blocks.count * chunks * models.count)
 
         // Storage for one block of leaves per model, reused from block to block: every chunk
         // writes every cell of its paths, so nothing needs clearing in between.
@@ -137,13 +139,16 @@ public enum Simulator {
         let layout = table
         stats.withUnsafeMutableBufferPointer { stats in
             let statsOut = UncheckedBox(stats.baseAddress!)
-            for block in 0..<blocks {
-                let leaves = Array((block * blockSize)..<Swift.min(leafCount, (block + 1) * blockSize))
+            for block in schedule.blocks {
+                let leaves = block.leaves
+                for values in parentValues {
+                    for slot in block.reused { values.clear(slot: slot, threads: options.threads) }
+                }
                 for (m, current) in models.enumerated() {
                     let plans = leaves.map { UnitPlan(model: current, leafIndex: $0, seed: current.seed) }
                     let values = blockValues[m]
                     let parentsOut = parentValues[m]
-                    let parentOf = leaves.map { model.areas[model.leaves[$0].area].parent.map { parentSlot[$0] } }
+                    let parentOf = leaves.map { model.areas[model.leaves[$0].area].parent.map { schedule.slot[$0] } }
                     parallelFor(chunks, threads: options.threads) { c, worker in
                         let first = c * chunkPaths
                         let chunk = Chunk(model: current, units: plans, sampler: samplers[m], firstPath: first,
@@ -154,32 +159,33 @@ public enum Simulator {
                         options.progress?(Double(n) / Double(total))
                     }
                 }
-                summarise(blockValues, slotCount: leaves.count, areas: leaves.map { model.leaves[$0].area },
+                summarise(blockValues, cells: leaves.enumerated().map { ($0.offset, model.leaves[$0.element].area) },
                           position: position, table: layout, stats: statsOut.value, threads: options.threads)
-            }
-            // Parents into their own parents, deepest first, so that each holds its whole subtree.
-            for area in model.areasInTreeOrder.reversed() where parentSlot[area] >= 0 {
-                guard let up = model.areas[area].parent else { continue }
-                for values in parentValues {
-                    values.add(values, slot: parentSlot[area], into: parentSlot[up], threads: options.threads)
+                // Parents completed by this block: each into its own parent, then summarised.
+                guard !block.completed.isEmpty else { continue }
+                for area in block.completed {
+                    guard let up = model.areas[area].parent else { continue }
+                    for values in parentValues {
+                        values.add(values, slot: schedule.slot[area], into: schedule.slot[up], threads: options.threads)
+                    }
                 }
+                summarise(parentValues, cells: block.completed.map { (schedule.slot[$0], $0) }, position: position,
+                          table: layout, stats: statsOut.value, threads: options.threads)
             }
-            summarise(parentValues, slotCount: parents.count, areas: parents, position: position, table: layout,
-                      stats: statsOut.value, threads: options.threads)
         }
         table.stats = stats
         return table
     }
 
-    /// Summarises slots 0 ..< slotCount, slot i being area `areas[i]`, into `stats`: of
-    /// `values[0]`, or of `values[1] - values[0]` path by path when there are two.
-    static func summarise(_ values: [PathValues], slotCount: Int, areas slots: [Int], position: [Int], table: SummaryTable,
+    /// Summarises each cell's slot, holding that cell's area, into `stats`: of `values[0]`, or of
+    /// `values[1] - values[0]` path by path when there are two.
+    static func summarise(_ values: [PathValues], cells: [(slot: Int, area: Int)], position: [Int], table: SummaryTable,
                           stats: UnsafeMutablePointer<Double>, threads: Int) {
         let R = values[0].roles
         let periods = values[0].periods
         let P = values[0].paths
         let width = table.statCount
-        let tasks = slotCount * (R + 1) * periods
+        let tasks = cells.count * (R + 1) * periods
         let workers = Swift.max(1, Swift.min(threads, tasks))
         let M = StoredMetric.count
         // Per worker: every stored metric of the cell for each model, then two series for ratios
@@ -191,7 +197,7 @@ public enum Simulator {
         let statsBox = UncheckedBox(stats)
         let workspaces = (0..<workers).map { _ in SummaryWorkspace(capacity: P) }
         parallelFor(tasks, threads: workers) { task, worker in
-            let slot = task / ((R + 1) * periods)
+            let (slot, area) = cells[task / ((R + 1) * periods)]
             let roleSlot = (task / periods) % (R + 1)
             let period = task % periods
             let stored = scratchBox.value + worker * perWorker
@@ -200,7 +206,7 @@ public enum Simulator {
             }
             let ratios = stored + values.count * M * P
             let difference = ratios + P
-            let first = table.firstRow(areaPosition: position[slots[slot]], roleSlot: roleSlot, period: period)
+            let first = table.firstRow(areaPosition: position[area], roleSlot: roleSlot, period: period)
             for (mi, metric) in table.metrics.enumerated() {
                 let (num, den) = metric.source
                 // Model m's values of the metric: as stored, or the ratio made path by path.
