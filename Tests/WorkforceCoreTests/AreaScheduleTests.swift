@@ -107,4 +107,22 @@ final class AreaScheduleTests: XCTestCase {
         XCTAssert(one.stats == blocks.stats, "the summaries differ")  // (not printed: thousands of numbers)
         XCTAssertGreaterThan(one.values(area: "N", role: nil, period: start.description, metric: .hires)![0], 0)
     }
+
+    /// A parent with no units below it (which a scenario file cannot make, but a model built in
+    /// code can) is summarised as zeros, beside a tree that has units.
+    func testAParentWithNoUnitsHoldsZeros() {
+        let areas = [Area(name: "Empty", level: "region", parent: nil),
+                     Area(name: "All", level: "region", parent: nil, children: [2]),
+                     Area(name: "U", level: "unit", parent: 1, leaf: 0)]
+        let leaves = [Leaf(area: 2, roles: [RoleParameters(filled: 10, vacancies: 0, turnover: .constant(0.2),
+                                                           timeToFill: .constant(3))])]
+        let m = Model(name: "empty", timeline: Timeline(start: start, horizon: start + 2, periodKind: .monthly),
+                      paths: 20, roles: ["r0"], areas: areas, leaves: leaves)
+        let s = AreaSchedule(model: m, blockSize: 1)
+        XCTAssertEqual(s.blocks.map(\.completed), [[0, 1]])
+        let t = Simulator.run(m)
+        XCTAssertEqual(t.values(area: "Empty", role: nil, period: start.description, metric: .staffInPost)!, [0, 0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(t.values(area: "All", role: nil, period: start.description, metric: .staffInPost)!,
+                       t.values(area: "U", role: nil, period: start.description, metric: .staffInPost)!)
+    }
 }

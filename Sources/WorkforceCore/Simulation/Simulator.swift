@@ -144,7 +144,7 @@ public enum Simulator {
                 for values in parentValues {
                     for slot in block.reused { values.clear(slot: slot, threads: options.threads) }
                 }
-                for (m, current) in models.enumerated() {
+                for (m, current) in models.enumerated() where !leaves.isEmpty {
                     let plans = leaves.map { UnitPlan(model: current, leafIndex: $0, seed: current.seed) }
                     let values = blockValues[m]
                     let parentsOut = parentValues[m]
@@ -159,8 +159,10 @@ public enum Simulator {
                         options.progress?(Double(n) / Double(total))
                     }
                 }
-                summarise(blockValues, cells: leaves.enumerated().map { ($0.offset, model.leaves[$0.element].area) },
-                          position: position, table: layout, stats: statsOut.value, threads: options.threads)
+                if !leaves.isEmpty {
+                    summarise(blockValues, cells: leaves.enumerated().map { ($0.offset, model.leaves[$0.element].area) },
+                              position: position, table: layout, stats: statsOut.value, threads: options.threads)
+                }
                 // Parents completed by this block: each into its own parent, then summarised.
                 guard !block.completed.isEmpty else { continue }
                 for area in block.completed {
