@@ -540,10 +540,13 @@ final class Chunk {
                 for r in 0..<R { (F2 + at(first, r)).update(from: F1 + at(first, r), count: pathCount) }
                 // Source role by source role along the unit's columns: a column's stocks still
                 // change in the order of the source roles.
+                // The unit's first column's K when its columns share one (the copies beside it
+                // are the same numbers, but 64 of them do not stay in cache).
+                let shared = kShared[u]
                 for r in 0..<R {
                     for path in 0..<pathCount {
                         let col = first + path
-                        let k = K + col * R * R
+                        let k = K + (shared ? first : col) * R * R
                         let m = mu[at(col, r)]
                         guard m > 0, F1[at(col, r)] > 0 else { continue }
                         // Movers out ~ Bin(F1[r], mu_r), split over destinations by a multinomial
@@ -555,6 +558,8 @@ final class Chunk {
                         var weightLeft = 1.0
                         F2[at(col, r)] -= movers
                         for dest in 0..<R where dest != r && remaining > 0 {
+                            // Most roles are no destination: skip them before the division.
+                            guard k[dest + r * R] > 0 else { continue }
                             let w = k[dest + r * R] / m
                             guard w > 0 else { continue }
                             var sd = RandomStream(key: key, what: DrawKind.progression.code(roleHash[r]),
