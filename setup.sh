@@ -11,7 +11,7 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-swift build -c release --product workforce
+.ci/build-release
 mkdir -p out
 .build/release/workforce validate Scenarios/north-west-2017/scenario.yaml
 .build/release/workforce run Scenarios/north-west-2017/scenario.yaml --paths 1000 --out out/north-west-2017.csv

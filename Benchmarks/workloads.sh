@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 .ci/install-packages
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
-swift build -c release --product workforce >/dev/null
+.ci/build-release >/dev/null
 bin=.build/release/workforce
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -19,7 +19,7 @@ if ! "$python" -c 'import numpy' 2>/dev/null; then
     "$python" -m pip install --quiet numpy || "$python" -m pip install --quiet --user numpy
 fi
 [ -x .ci/install-packages ] && .ci/install-packages
-swift build -c release --product workforce >/dev/null
+.ci/build-release >/dev/null
 bin=.build/release/workforce
 ref=Benchmarks/numpy/reference.py
 cores=$(nproc 2>/dev/null || echo 2)
