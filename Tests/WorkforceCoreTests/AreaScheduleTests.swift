@@ -5,13 +5,13 @@ import XCTest
 final class AreaScheduleTests: XCTestCase {
     let start = Month(year: 2024, month: 4)
 
-    /// E has leaves a and f and parents N and S; N has leaf b and parents R1 (leaves d, e) and
+    /// E has leaves f and a (children in that order, leaf indices 5 and 0) and parents N and S; N has leaf b and parents R1 (leaves d, e) and
     /// R2 (leaf g); S has leaf c; X is a second root that is itself a leaf (h). Leaf indices
     /// follow the letters: a 0, b 1, c 2, d 3, e 4, f 5, g 6, h 7. Staff in post are 1, 2, 4,
     /// ..., 128, so every sum of leaves is a different number.
     func tree(paths: Int = 1, noise: Noise = .none) -> Model {
         let areas = [
-            Area(name: "E", level: "country", parent: nil, children: [1, 2, 3, 9]),  // 0
+            Area(name: "E", level: "country", parent: nil, children: [9, 1, 2, 3]),  // 0
             Area(name: "N", level: "region", parent: 0, children: [4, 5, 6]),  // 1
             Area(name: "S", level: "region", parent: 0, children: [7]),  // 2
             Area(name: "a", level: "unit", parent: 0, leaf: 0),  // 3
@@ -37,7 +37,8 @@ final class AreaScheduleTests: XCTestCase {
 
     func testLeavesComeBeforeChildParentsTakenInReverse() {
         let s = AreaSchedule(model: tree(), blockSize: 1)
-        // E: a, f; then S (c), then N: b, then R2 (g), then R1 (d, e); then X's leaf h.
+        // E: a, f (own leaves in leaf order, not children order); then S (c), then N: b, then
+        // R2 (g), then R1 (d, e); then X's leaf h.
         XCTAssertEqual(s.blocks.map(\.leaves), [[0], [5], [2], [1], [6], [3], [4], [7]])
         XCTAssertEqual(s.blocks.map(\.completed), [[], [], [2], [], [6], [], [4, 1, 0], []])
         // E takes slot 0 for the whole run; S slot 1, given back and reused by N; R2 slot 2,
