@@ -75,9 +75,8 @@ struct SimulationFlags: ParsableArguments {
     /// Refuses a run whose per-path values would not fit in this machine's memory, before it
     /// starts, instead of letting the system kill it part way.
     func checkMemory(_ model: Model, models: Int = 1) throws {
-        let options = SimulationOptions(deterministic: deterministic)
-        let needed = Simulator.memoryNeeded(model, models: models, options: options)
-        let parents = Simulator.parentsHeld(model, models: models, options: options)
+        let (needed, parents) = Simulator.memoryNeeded(model, models: models,
+                                                       options: SimulationOptions(deterministic: deterministic))
         let available = ProcessInfo.processInfo.physicalMemory
         if UInt64(needed) > available / 10 * 9 {
             let gib = { (bytes: Double) in String(format: "%.1f GiB", bytes / Double(1 << 30)) }

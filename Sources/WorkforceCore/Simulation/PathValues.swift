@@ -30,11 +30,18 @@ final class PathValues: @unchecked Sendable {
         slotStride = PathValues.slotStride(roles: roles, periods: periods, paths: paths, segmentPaths: segmentPaths)
         let count = Swift.max(1, slots * slotStride)
         data = .allocate(capacity: count)
-        let pieces = Swift.max(1, count / (1 << 20))
         let start = UncheckedBox(data)
+        PathValues.inPieces(count, of: 1 << 20, threads: threads) { range in
+            (start.value + range.lowerBound).initialize(repeating: 0, count: range.count)
+        }
+    }
+
+    /// Runs `body` over 0 ..< count cut into pieces of about `size` values, shared out between
+    /// `threads` threads.
+    private static func inPieces(_ count: Int, of size: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+        let pieces = Swift.max(1, count / size)
         parallelFor(pieces, threads: threads) { piece, _ in
-            let lo = piece * count / pieces, hi = (piece + 1) * count / pieces
-            (start.value + lo).initialize(repeating: 0, count: hi - lo)
+            body((piece * count / pieces)..<((piece + 1) * count / pieces))
         }
     }
 
@@ -64,24 +71,18 @@ final class PathValues: @unchecked Sendable {
     /// Adds every value of slot `source` of `from` (of the same shape) into slot `target`, the
     /// range shared out between threads.
     func add(_ from: PathValues, slot source: Int, into target: Int, threads: Int) {
-        let pieces = Swift.max(1, slotStride / 65_536)
         let src = UncheckedBox(from.data + source * slotStride)
         let dst = UncheckedBox(data + target * slotStride)
-        let stride = slotStride
-        parallelFor(pieces, threads: threads) { piece, _ in
-            let lo = piece * stride / pieces, hi = (piece + 1) * stride / pieces
-            for i in lo..<hi { dst.value[i] += src.value[i] }
+        PathValues.inPieces(slotStride, of: 65_536, threads: threads) { range in
+            for i in range { dst.value[i] += src.value[i] }
         }
     }
 
     /// Sets every value of `slot` to zero, the range shared out between threads.
     func clear(slot: Int, threads: Int) {
-        let pieces = Swift.max(1, slotStride / 65_536)
         let start = UncheckedBox(data + slot * slotStride)
-        let stride = slotStride
-        parallelFor(pieces, threads: threads) { piece, _ in
-            let lo = piece * stride / pieces, hi = (piece + 1) * stride / pieces
-            (start.value + lo).update(repeating: 0, count: hi - lo)
+        PathValues.inPieces(slotStride, of: 65_536, threads: threads) { range in
+            (start.value + range.lowerBound).update(repeating: 0, count: range.count)
         }
     }
 

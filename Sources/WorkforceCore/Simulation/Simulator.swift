@@ -77,25 +77,21 @@ public enum Simulator {
     }
 
     /// Bytes of memory a run needs for its per-path values, which grow with the paths: those of
-    /// the parent areas held at once (`AreaSchedule`) and of one block of leaves (for `models` =
-    /// 2 in a comparison, twice). Everything else a run holds is small beside them.
-    public static func memoryNeeded(_ model: Model, models: Int = 1, options: SimulationOptions = .init()) -> Int {
+    /// the parent areas held at once (`parentsHeld`, the ancestors of a block of leaves:
+    /// `AreaSchedule`) and of one block of leaves (for `models` = 2 in a comparison, twice).
+    /// Everything else a run holds is small beside them.
+    public static func memoryNeeded(_ model: Model, models: Int = 1,
+                                    options: SimulationOptions = .init()) -> (bytes: Int, parentsHeld: Int) {
         let paths = options.deterministic ? 1 : model.paths
         var m = model
         m.paths = paths
         let blockSize = leavesPerBlock(m, models: models, blockBytes: options.blockBytes)
         let leaves = Swift.min(model.leaves.count, blockSize)
         let parents = AreaSchedule(model: model, blockSize: blockSize).slotCount
-        return models * PathValues.bytes(slots: parents + leaves, roles: model.roles.count,
-                                         periods: model.timeline.periods.count, paths: paths,
-                                         segmentPaths: segmentPaths(paths))
-    }
-
-    /// Parent areas held at once by a run (`AreaSchedule`): the ancestors of a block of leaves.
-    public static func parentsHeld(_ model: Model, models: Int = 1, options: SimulationOptions = .init()) -> Int {
-        var m = model
-        if options.deterministic { m.paths = 1 }
-        return AreaSchedule(model: model, blockSize: leavesPerBlock(m, models: models, blockBytes: options.blockBytes)).slotCount
+        let bytes = models * PathValues.bytes(slots: parents + leaves, roles: model.roles.count,
+                                              periods: model.timeline.periods.count, paths: paths,
+                                              segmentPaths: segmentPaths(paths))
+        return (bytes, parents)
     }
 
     /// Runs one model (its summaries) or two of the same shape (the summaries of the second minus
@@ -144,22 +140,22 @@ public enum Simulator {
                 for values in parentValues {
                     for slot in block.reused { values.clear(slot: slot, threads: options.threads) }
                 }
-                for (m, current) in models.enumerated() where !leaves.isEmpty {
-                    let plans = leaves.map { UnitPlan(model: current, leafIndex: $0, seed: current.seed) }
-                    let values = blockValues[m]
-                    let parentsOut = parentValues[m]
-                    let parentOf = leaves.map { model.areas[model.leaves[$0].area].parent.map { schedule.slot[$0] } }
-                    parallelFor(chunks, threads: options.threads) { c, worker in
-                        let first = c * chunkPaths
-                        let chunk = Chunk(model: current, units: plans, sampler: samplers[m], firstPath: first,
-                                          pathCount: Swift.min(chunkPaths, P - first), memory: memories[worker])
-                        // Each leaf is added into its parent as it is written, in unit order.
-                        chunk.run(into: values, parents: parentsOut, parentSlots: parentOf)
-                        let n = done.wrappingAdd(1, ordering: .relaxed).newValue
-                        options.progress?(Double(n) / Double(total))
-                    }
-                }
                 if !leaves.isEmpty {
+                    for (m, current) in models.enumerated() {
+                        let plans = leaves.map { UnitPlan(model: current, leafIndex: $0, seed: current.seed) }
+                        let values = blockValues[m]
+                        let parentsOut = parentValues[m]
+                        let parentOf = leaves.map { model.areas[model.leaves[$0].area].parent.map { schedule.slot[$0] } }
+                        parallelFor(chunks, threads: options.threads) { c, worker in
+                            let first = c * chunkPaths
+                            let chunk = Chunk(model: current, units: plans, sampler: samplers[m], firstPath: first,
+                                              pathCount: Swift.min(chunkPaths, P - first), memory: memories[worker])
+                            // Each leaf is added into its parent as it is written, in unit order.
+                            chunk.run(into: values, parents: parentsOut, parentSlots: parentOf)
+                            let n = done.wrappingAdd(1, ordering: .relaxed).newValue
+                            options.progress?(Double(n) / Double(total))
+                        }
+                    }
                     summarise(blockValues, cells: leaves.enumerated().map { ($0.offset, model.leaves[$0.element].area) },
                               position: position, table: layout, stats: statsOut.value, threads: options.threads)
                 }
