@@ -75,19 +75,6 @@ final class RandomTests: XCTestCase {
     /// search's answer, draw for draw: the search written out here from the same uniform, over
     /// n p from 1e-9 to just below 10 and n from 1 to 10^7 (power and exp both).
     func testInversionShortcutGivesThePlainSearchAnswer() {
-        func plain(n: Double, p: Double, u start: Double) -> Double {
-            let q = 1 - p, s = p / q, a = (n + 1) * s
-            var r = n <= 64 ? Binomial.power(q, Int(n)) : exp(n * log1p(-p))
-            var u = start, k = 0.0
-            while u > r {
-                u -= r
-                k += 1
-                if k > n { return n }
-                r *= a / k - s
-                if r <= 0 { return k }
-            }
-            return k
-        }
         let key = streamKey(seed: 8, unitHash: 9)
         var zeros = 0, draws = 0
         for n in [1.0, 2, 7, 64, 65, 678, 40_000, 10_000_000] {
@@ -96,13 +83,68 @@ final class RandomTests: XCTestCase {
                     var a = RandomStream(key: key, what: 6, month: 24_300, path: path)
                     var b = a
                     let x = Binomial.sample(n: n, p: np / n, stream: &a)
-                    XCTAssertEqual(x, plain(n: n, p: np / n, u: b.uniform()), "n \(n) p \(np / n) path \(path)")
+                    XCTAssertEqual(x, plainSearch(n: n, p: np / n, u: b.uniform()), "n \(n) p \(np / n) path \(path)")
                     if x == 0 { zeros += 1 }
                     draws += 1
                 }
             }
         }
         XCTAssertGreaterThan(zeros, draws / 3)  // the shortcut's range was exercised
+    }
+
+    /// The batch call draws what `sample` draws one by one from the same streams, draw for draw:
+    /// runs of four in the SIMD inversion, runs with one lane outside it (p > 1/2, n p >= 10,
+    /// n > 64 with and without ln(1 - p), n = 0, p = 0 and 1) and a last run shorter than four.
+    func testBatchSampleDrawsWhatSampleDraws() {
+        let key = streamKey(seed: 5, unitHash: 6)
+        let cases: [(Double, Double)] = [(0, 0.3), (3, 0), (9, 1), (20, 0.1), (2, 0.1), (64, 0.05), (65, 0.05),
+                                         (678, 0.0031), (678, 0.01), (40, 0.7), (200, 0.05), (1, 0.5),
+                                         (10_000_000, 5e-7), (150, 0.066), (7, 0.5), (30, 0.2)]
+        var vectorRuns = 0
+        for round in 0..<300 {
+            // A different mix of cases in each run of four, some runs all within the SIMD range.
+            let count = 61
+            var n = [Double](), p = [Double]()
+            for j in 0..<count {
+                let (cn, cp) = cases[(round * 7 + j * (round % 3 == 0 ? 0 : 5)) % cases.count]
+                n.append(cn); p.append(cp)
+            }
+            for j in stride(from: 0, to: count - 3, by: 4)
+            where (j..<(j + 4)).allSatisfy({ p[$0] <= 0.5 && n[$0] * p[$0] < 10 }) { vectorRuns += 1 }
+            let logQ = p.enumerated().map { j, pj in j % 2 == 0 ? log1p(-pj) : .nan }
+            let blocks = UnsafeMutablePointer<UInt32>.allocate(capacity: 4 * count)
+            defer { blocks.deallocate() }
+            key.firstBlocks(what: 11, month: 24_300, firstPath: round * count, count: count, into: blocks)
+            var out = [Double](repeating: -1, count: count)
+            Binomial.sample(count: count, n: n, p: p, logQ: logQ, key: key, what: 11, month: 24_300,
+                            firstPath: round * count, blocks: blocks, into: &out)
+            for j in 0..<count {
+                var s = RandomStream(key: key, what: 11, month: 24_300, path: round * count + j)
+                XCTAssertEqual(out[j], Binomial.sample(n: n[j], p: p[j], logQ: logQ[j], stream: &s),
+                               "n \(n[j]) p \(p[j]) path \(round * count + j)")
+            }
+        }
+        XCTAssertGreaterThan(vectorRuns, 1_000)
+    }
+
+    /// The SIMD inversion from given uniforms, up to the largest a stream makes (1 - 2^-54),
+    /// where rounding can leave the search's sums short of u past n (the scalar search then
+    /// answers n), against the plain search from the same uniforms.
+    func testInversionLanesMatchThePlainSearchUpToTheLastUniform() {
+        let top = 1 - 0x1.0p-54
+        for n in [1.0, 2, 3, 5, 9, 17, 40, 64, 65, 100, 678] {
+            for p in [1e-6, 0.003, 0.01, 0.05, 0.1, 0.25, 0.33, 0.5] where n * p < 10 {
+                for u in [top, 1 - 1e-15, 1 - 1e-12, 0.999, 0.5, 0.1, 1e-9] {
+                    // Lanes with other values beside, so that the lanes stop at different steps.
+                    let lanes = Binomial.inversion(n: .init(n, n, 1, n), p: .init(p, p, 0.5, p),
+                                                   logQ: .init(repeating: .nan), u: .init(u, 0.3, u, 1 - u))
+                    XCTAssertEqual(lanes[0], plainSearch(n: n, p: p, u: u), "n \(n) p \(p) u \(u)")
+                    XCTAssertEqual(lanes[1], plainSearch(n: n, p: p, u: 0.3))
+                    XCTAssertEqual(lanes[2], plainSearch(n: 1, p: 0.5, u: u))
+                    XCTAssertEqual(lanes[3], plainSearch(n: n, p: p, u: 1 - u))
+                }
+            }
+        }
     }
 
     func testStableHashDoesNotDependOnTheProcess() {
@@ -171,4 +213,20 @@ final class RandomTests: XCTestCase {
         let big = Binomial.sample(n: 1e9, p: 0.3, stream: &s)
         XCTAssertEqual(big, 3e8, accuracy: 6 * (1e9 * 0.21).squareRoot())
     }
+}
+
+/// The inversion search of `Binomial` written out plainly (no shortcut): the least k with u <=
+/// P(X <= k), or n where rounding leaves the sum short of u past n.
+private func plainSearch(n: Double, p: Double, u start: Double) -> Double {
+    let q = 1 - p, s = p / q, a = (n + 1) * s
+    var r = n <= 64 ? Binomial.power(q, Int(n)) : exp(n * log1p(-p))
+    var u = start, k = 0.0
+    while u > r {
+        u -= r
+        k += 1
+        if k > n { return n }
+        r *= a / k - s
+        if r <= 0 { return k }
+    }
+    return k
 }

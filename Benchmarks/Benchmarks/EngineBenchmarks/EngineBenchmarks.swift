@@ -49,6 +49,30 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The same draws through the batch call the month step uses: runs of four in SIMD lanes.
+    for (n, p) in binomialCases {
+        Benchmark("binomial n=\(Int(n)) p=\(p) (n*p=\(n * p)), 1M draws, 64 paths at once",
+                  configuration: .init(scalingFactor: .mega)) { benchmark in
+            let key = streamKey(seed: 1, unitHash: 2)
+            let blocks = UnsafeMutablePointer<UInt32>.allocate(capacity: 4 * 64)
+            defer { blocks.deallocate() }
+            let ns = [Double](repeating: n, count: 64), ps = [Double](repeating: p, count: 64)
+            let logQs = [Double](repeating: log1p(-p), count: 64)
+            var out = [Double](repeating: 0, count: 64)
+            let draws = benchmark.scaledIterations.count
+            var total = 0.0
+            benchmark.startMeasurement()
+            for first in stride(from: 0, to: draws, by: 64) {
+                let count = Swift.min(64, draws - first)
+                key.firstBlocks(what: 3, month: 24300, firstPath: first, count: count, into: blocks)
+                Binomial.sample(count: count, n: ns, p: ps, logQ: logQs, key: key, what: 3, month: 24300,
+                                firstPath: first, blocks: blocks, into: &out)
+                for i in 0..<count { total += out[i] }
+            }
+            blackHole(total)
+        }
+    }
+
     // One month of the progression product for W2's block: 8 roles x (153 units x 64 paths).
     Benchmark("progression product, 8 roles x 9792 columns") { benchmark in
         let R = 8, C = 153 * 64

@@ -118,3 +118,96 @@ public enum Binomial {
     @usableFromInline
     static let logFactorials: [Double] = (0..<1024).map { lgamma(Double($0) + 1) }
 }
+
+extension Binomial {
+    /// Four draws side by side in SIMD lanes.
+    public typealias Lanes = SIMD4<Double>
+
+    /// out[j] ~ Bin(n[j], p[j]) for j in 0 ..< count, draw j from the stream (key, what, month,
+    /// firstPath + j) whose first block is blocks[4 j ..< 4 j + 4]: draw for draw the same numbers
+    /// as `sample` with `RandomStream(key:what:month:path:firstBlock:)`, one by one.
+    ///
+    /// Runs of four draws whose every p <= 1/2 and n p < 10 go by `inversion(n:p:logQ:u:)`, four
+    /// at a time; the others, and a last run shorter than four, by `sample`. `logQ`, when given,
+    /// holds ln(1 - p[j]) as for `sample`.
+    @inlinable
+    public static func sample(count: Int, n: UnsafePointer<Double>, p: UnsafePointer<Double>,
+                              logQ: UnsafePointer<Double>?, key: Philox, what: UInt32, month: Int, firstPath: Int,
+                              blocks: UnsafePointer<UInt32>, into out: UnsafeMutablePointer<Double>) {
+        @inline(__always) func load(_ x: UnsafePointer<Double>) -> Lanes {
+            UnsafeRawPointer(x).loadUnaligned(as: Lanes.self)
+        }
+        var j = 0
+        while j < count {
+            if j + 4 <= count {
+                let nj = load(n + j), pj = load(p + j)
+                if all((pj .<= 0.5) .& (nj * pj .< 10)) {
+                    let lq = logQ.map { load($0 + j) } ?? Lanes(repeating: .nan)
+                    let drawn = inversion(n: nj, p: pj, logQ: lq, u: firstUniforms(blocks + 4 * j))
+                    UnsafeMutableRawPointer(out + j).storeBytes(of: drawn, as: Lanes.self)
+                    j += 4
+                    continue
+                }
+            }
+            let end = Swift.min(count, j + 4)
+            while j < end {
+                var s = RandomStream(key: key, what: what, month: month, path: firstPath + j, firstBlock: blocks + 4 * j)
+                out[j] = sample(n: n[j], p: p[j], logQ: logQ?[j] ?? .nan, stream: &s)
+                j += 1
+            }
+        }
+    }
+
+    /// The first uniforms of four streams from their first blocks (at blocks[4 j], j < 4), as
+    /// `RandomStream.uniform` makes them: ((word 0 << 32 | word 1) >> 11 + 1/2) 2^-53.
+    @inlinable
+    static func firstUniforms(_ blocks: UnsafePointer<UInt32>) -> Lanes {
+        let hi = SIMD4<UInt64>(UInt64(blocks[0]), UInt64(blocks[4]), UInt64(blocks[8]), UInt64(blocks[12]))
+        let lo = SIMD4<UInt64>(UInt64(blocks[1]), UInt64(blocks[5]), UInt64(blocks[9]), UInt64(blocks[13]))
+        return (Lanes((hi &<< 32 | lo) &>> 11) + 0.5) * 0x1.0p-53
+    }
+
+    /// `inversion(n:p:logQ:stream:)` in four lanes from each lane's uniform u, for 0 <= p <= 1/2
+    /// and n >= 0 in every lane. Each lane makes the scalar search's numbers with the same
+    /// operations in the same order, so its draw is the scalar draw; n = 0 or p = 0 draws 0, as
+    /// `sample` does. The lanes walk together until the last is done (a lane that is done keeps
+    /// its k): one hard-to-predict end of the loop per four draws in place of one per draw, and
+    /// the divisions of four lanes in two instructions.
+    @inlinable
+    static func inversion(n: Lanes, p: Lanes, logQ: Lanes, u: Lanes) -> Lanes {
+        var u = u
+        var active = .!(u .<= 1 - n * p - 1e-12)
+        if !any(active) { return Lanes() }
+        let q = 1 - p
+        // q^n by squaring where n <= 64, exp(n ln q) above.
+        let small = n .<= 64
+        let m = n.replacing(with: 0, where: .!small)
+        var e = SIMD4<Int64>(Int64(m[0]), Int64(m[1]), Int64(m[2]), Int64(m[3]))
+        var r = Lanes(repeating: 1), base = q
+        while any(e .> 0) {
+            r *= Lanes(repeating: 1).replacing(with: base, where: e & 1 .!= 0)
+            base *= base
+            e &>>= 1
+        }
+        if !all(small .| .!active) {
+            for lane in 0..<4 where active[lane] && !small[lane] {
+                r[lane] = exp(n[lane] * (logQ[lane].isNaN ? log1p(-p[lane]) : logQ[lane]))
+            }
+        }
+        active .&= u .> r
+        // Active lanes step k together; a lane stops where the scalar search returns k. Where
+        // that search returns n at k = n + 1 (a sliver of mass left past n by rounding), this
+        // lane goes on to where r <= 0, at k = n + 1 or n + 2 (the factor a/k - s is <= 0 past
+        // n + 1), and min(k, n) makes it n.
+        let s = p / q
+        let a = (n + 1) * s
+        var k = Lanes()
+        while any(active) {
+            u -= r
+            k += Lanes(repeating: 1).replacing(with: 0, where: .!active)
+            r *= a / k - s
+            active .&= (u .> r) .& (r .> 0)
+        }
+        return k.replacing(with: n, where: k .> n)
+    }
+}

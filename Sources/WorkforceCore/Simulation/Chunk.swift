@@ -99,6 +99,9 @@ final class Chunk {
     let inPost: [(total: UnsafeMutablePointer<Double>, share: Double, role: Int)]
     /// The month's effective workforce per column and role (scratch of the recruitment step).
     let effective: UnsafeMutablePointer<Double>
+    /// Noise mode: one role's demand, whole vacancies and hires along one unit's paths (scratch
+    /// of the recruitment step).
+    let recruitScratch: UnsafeMutablePointer<Double>
 
     /// - Parameter memory: where the chunk's arrays are kept; they are valid while the chunk is
     ///   in use and until `memory` serves another chunk.
@@ -138,6 +141,7 @@ final class Chunk {
         ringHead = Array(repeating: 0, count: A); ringScale = buffer(C * A, 1); ringSum = buffer(C * A)
         ringFresh = buffer(C)
         effective = buffer(cr)
+        recruitScratch = buffer(3 * pathCount)
         eventAdd = buffer(cr); eventMultiply = buffer(cr, 1)
         K = buffer(C * R * R); mu = buffer(cr); muLogStay = buffer(cr)
         exits = buffer(cr); moves = buffer(cr)
@@ -354,23 +358,17 @@ final class Chunk {
                 makeFirstBlocks(u, .exits, roles: 0..<R, month: month, into: exitBlocks)
                 makeFirstBlocks(u, .moves, roles: 0..<R, month: month, into: moveBlocks)
                 // Role by role along the unit's columns (each draw has its own stream, so the
-                // order of the draws does not matter).
+                // order of the draws does not matter). M ~ Bin(F - X, v / (1 - x)); where x = 1,
+                // F - X = 0 and no one moves.
                 for r in 0..<R {
-                    let what = (exits: DrawKind.exits.code(roleHash[r]), moves: DrawKind.moves.code(roleHash[r]))
-                    for path in 0..<pathCount {
-                        let i = at(u * pathCount + path, r)
-                        let x = exitRate[i]
-                        let block = 4 * (r * pathCount + path)
-                        var s = RandomStream(key: key, what: what.exits, month: month.index,
-                                             path: firstPath + path, firstBlock: exitBlocks + block)
-                        let X = Binomial.sample(n: F[i], p: x, logQ: exitLogStay[i], stream: &s)
-                        var sm = RandomStream(key: key, what: what.moves, month: month.index,
-                                              path: firstPath + path, firstBlock: moveBlocks + block)
-                        let Mv = x < 1 ? Binomial.sample(n: F[i] - X, p: moveGivenStay[i], logQ: moveLogStay[i], stream: &sm) : 0
-                        exits[i] = X
-                        moves[i] = Mv
-                        F1[i] = F[i] - X
-                    }
+                    let i = at(u * pathCount, r), block = exitBlocks + 4 * r * pathCount
+                    Binomial.sample(count: pathCount, n: F + i, p: exitRate + i, logQ: exitLogStay + i, key: key,
+                                    what: DrawKind.exits.code(roleHash[r]), month: month.index, firstPath: firstPath,
+                                    blocks: block, into: exits + i)
+                    for j in i..<(i + pathCount) { F1[j] = F[j] - exits[j] }
+                    Binomial.sample(count: pathCount, n: F1 + i, p: moveGivenStay + i, logQ: moveLogStay + i, key: key,
+                                    what: DrawKind.moves.code(roleHash[r]), month: month.index, firstPath: firstPath,
+                                    blocks: moveBlocks + 4 * r * pathCount, into: moves + i)
                 }
             }
         } else {
@@ -404,21 +402,22 @@ final class Chunk {
                 let key = unitKeys[u]
                 makeFirstBlocks(u, .hires, roles: 0..<R, month: month, into: firstBlocks)
                 for r in 0..<R {
-                    let what = (hires: DrawKind.hires.code(roleHash[r]),
-                                international: DrawKind.internationalHires.code(roleHash[r]))
+                    let first = at(u * pathCount, r)
+                    let demands = recruitScratch, whole = recruitScratch + pathCount, hires = recruitScratch + 2 * pathCount
                     for path in 0..<pathCount {
-                        let col = u * pathCount + path
-                        let i = at(col, r)
-                        let demand = demand(i, unit: u, role: r, column: col)
-                        let vacancies = Swift.max(0, demand - effective[i])
-                        var s = RandomStream(key: key, what: what.hires, month: month.index,
-                                             path: firstPath + path, firstBlock: firstBlocks + 4 * (r * pathCount + path))
-                        let hires = Binomial.sample(n: vacancies.rounded(.down), p: fillRate[i], stream: &s)
-                        var si = RandomStream(key: key, what: what.international, month: month.index, path: firstPath + path)
-                        let drawn = share[i] > 0 ? Binomial.sample(n: hires, p: share[i], stream: &si) : 0
-                        let international = Swift.min(drawn, monthlyCap[i].rounded(.down))
-                        record(i, demand: demand, international: international, domestic: hires - drawn,
-                               periodEnds: periodEnds)
+                        demands[path] = demand(first + path, unit: u, role: r, column: u * pathCount + path)
+                        whole[path] = Swift.max(0, demands[path] - effective[first + path]).rounded(.down)
+                    }
+                    Binomial.sample(count: pathCount, n: whole, p: fillRate + first, logQ: nil, key: key,
+                                    what: DrawKind.hires.code(roleHash[r]), month: month.index, firstPath: firstPath,
+                                    blocks: firstBlocks + 4 * r * pathCount, into: hires)
+                    let international = DrawKind.internationalHires.code(roleHash[r])
+                    for path in 0..<pathCount {
+                        let i = first + path
+                        var si = RandomStream(key: key, what: international, month: month.index, path: firstPath + path)
+                        let drawn = share[i] > 0 ? Binomial.sample(n: hires[path], p: share[i], stream: &si) : 0
+                        record(i, demand: demands[path], international: Swift.min(drawn, monthlyCap[i].rounded(.down)),
+                               domestic: hires[path] - drawn, periodEnds: periodEnds)
                     }
                 }
             }
