@@ -99,9 +99,9 @@ final class Chunk {
     let inPost: [(total: UnsafeMutablePointer<Double>, share: Double, role: Int)]
     /// The month's effective workforce per column and role (scratch of the recruitment step).
     let effective: UnsafeMutablePointer<Double>
-    /// Noise mode: one role's demand, whole vacancies and hires along one unit's paths (scratch
-    /// of the recruitment step).
-    let recruitScratch: UnsafeMutablePointer<Double>
+    /// Noise mode: draws of one role along one unit's paths (scratch: movers out in the
+    /// progression step; demand, whole vacancies and hires in the recruitment step).
+    let drawScratch: UnsafeMutablePointer<Double>
 
     /// - Parameter memory: where the chunk's arrays are kept; they are valid while the chunk is
     ///   in use and until `memory` serves another chunk.
@@ -141,7 +141,7 @@ final class Chunk {
         ringHead = Array(repeating: 0, count: A); ringScale = buffer(C * A, 1); ringSum = buffer(C * A)
         ringFresh = buffer(C)
         effective = buffer(cr)
-        recruitScratch = buffer(3 * pathCount)
+        drawScratch = buffer(3 * pathCount)
         eventAdd = buffer(cr); eventMultiply = buffer(cr, 1)
         K = buffer(C * R * R); mu = buffer(cr); muLogStay = buffer(cr)
         exits = buffer(cr); moves = buffer(cr)
@@ -403,7 +403,7 @@ final class Chunk {
                 makeFirstBlocks(u, .hires, roles: 0..<R, month: month, into: firstBlocks)
                 for r in 0..<R {
                     let first = at(u * pathCount, r)
-                    let demands = recruitScratch, whole = recruitScratch + pathCount, hires = recruitScratch + 2 * pathCount
+                    let demands = drawScratch, whole = drawScratch + pathCount, hires = drawScratch + 2 * pathCount
                     for path in 0..<pathCount {
                         demands[path] = demand(first + path, unit: u, role: r, column: u * pathCount + path)
                         whole[path] = Swift.max(0, demands[path] - effective[first + path]).rounded(.down)
@@ -542,17 +542,20 @@ final class Chunk {
                 // The unit's first column's K when its columns share one (the copies beside it
                 // are the same numbers, but 64 of them do not stay in cache).
                 let shared = kShared[u]
-                for r in 0..<R {
+                let drawn = drawScratch
+                for r in units[u].progressionSources {
+                    // Movers out ~ Bin(F1[r], mu_r), split over destinations by a multinomial
+                    // with weights m[r -> s] / mu_r, as a chain of conditional binomials.
+                    let i = at(first, r)
+                    Binomial.sample(count: pathCount, n: F1 + i, p: mu + i, logQ: muLogStay + i, key: key,
+                                    what: DrawKind.progression.code(roleHash[r]), month: month.index, firstPath: firstPath,
+                                    blocks: firstBlocks + 4 * r * pathCount, into: drawn)
                     for path in 0..<pathCount {
                         let col = first + path
                         let k = K + (shared ? first : col) * R * R
                         let m = mu[at(col, r)]
                         guard m > 0, F1[at(col, r)] > 0 else { continue }
-                        // Movers out ~ Bin(F1[r], mu_r), split over destinations by a multinomial
-                        // with weights m[r -> s] / mu_r, as a chain of conditional binomials.
-                        var s = RandomStream(key: key, what: DrawKind.progression.code(roleHash[r]), month: month.index,
-                                             path: firstPath + path, firstBlock: firstBlocks + 4 * (r * pathCount + path))
-                        var remaining = Binomial.sample(n: F1[at(col, r)], p: m, logQ: muLogStay[at(col, r)], stream: &s)
+                        var remaining = drawn[path]
                         let movers = remaining
                         var weightLeft = 1.0
                         F2[at(col, r)] -= movers
@@ -737,10 +740,22 @@ final class Chunk {
         for u in 0..<units.count {
             unitKeys[u].firstBlocks(what: DrawKind.dropouts.code(programmeHash[a]), month: month.index,
                                     firstPath: firstPath, count: pathCount, into: firstBlocks)
+            // The dropouts of runs of four paths that all fall in the SIMD inversion's range,
+            // ahead of the picks (NaN: drawn by `drawTraining`).
+            let first = a * C + u * pathCount
+            let drawn = drawScratch
+            for path in 0..<pathCount { drawn[path] = .nan }
+            for path in stride(from: 0, to: pathCount - 3, by: 4) {
+                let n = ringSum.lanes(first + path), q = dropoutRate.lanes(first + path)
+                guard all((q .<= 0.5) .& (n * q .< 10)) else { continue }
+                let out = Binomial.inversion(n: n, p: q, logQ: .init(repeating: .nan),
+                                             u: Binomial.firstUniforms(firstBlocks + 4 * path))
+                for lane in 0..<4 { drawn[path + lane] = out[lane] }
+            }
             for path in 0..<pathCount {
                 let col = u * pathCount + path
                 let (dropouts, completers) = drawTraining(a, slots: slots, column: col, stages: d, lastSlot: last,
-                                                          unit: u, path: path, month: month)
+                                                          unit: u, path: path, month: month, drawn: drawn[path])
                 sum[col] = Swift.max(0, sum[col] - (dropouts + completers))
                 lastSlot[col] = 0
                 let due = carry[col] + annual[col] * profile
@@ -771,8 +786,10 @@ final class Chunk {
     /// few dropouts are expected (N q <= 16, N the trainees in the ring) the draw is
     /// D ~ Bin(N, q) and then D picks: one binomial per programme and column in place of one per
     /// stage, with the same joint distribution. With more expected, it is a binomial per stage.
+    ///
+    /// `drawn`, when not NaN, is D as drawn from the same stream in SIMD lanes (one uniform).
     private func drawTraining(_ a: Int, slots: UnsafeMutablePointer<Double>, column col: Int, stages d: Int,
-                              lastSlot: Int, unit u: Int, path: Int, month: Month) -> (Double, Double) {
+                              lastSlot: Int, unit u: Int, path: Int, month: Month, drawn: Double) -> (Double, Double) {
         let n = ringSum[a * C + col]
         let q = dropoutRate[a * C + col]
         var dropouts = 0.0
@@ -783,7 +800,12 @@ final class Chunk {
                 // Block 0 of this stream was made with the unit's other paths in `train`.
                 var stream = RandomStream(key: key, what: what, month: month.index, path: firstPath + path,
                                           firstBlock: firstBlocks + 4 * path)
-                dropouts = Binomial.sample(n: n, p: q, stream: &stream)
+                if drawn.isNaN {
+                    dropouts = Binomial.sample(n: n, p: q, stream: &stream)
+                } else {
+                    _ = stream.uniform()  // the one the lanes' inversion used
+                    dropouts = drawn
+                }
                 var remaining = n
                 for _ in 0..<Int(dropouts) {
                     // The pick-th trainee, counting slot by slot.
@@ -877,6 +899,10 @@ extension UnsafeMutablePointer where Pointee == Double {
     /// Elements i and i + 1 as SIMD lanes.
     @inline(__always)
     func pair(_ i: Int) -> SIMD2<Double> { UnsafeRawPointer(self + i).loadUnaligned(as: SIMD2<Double>.self) }
+
+    /// Elements i ..< i + 4 as SIMD lanes.
+    @inline(__always)
+    func lanes(_ i: Int) -> Binomial.Lanes { UnsafeRawPointer(self + i).loadUnaligned(as: Binomial.Lanes.self) }
 
     @inline(__always)
     func setPair(_ i: Int, _ value: SIMD2<Double>) {
