@@ -6,7 +6,7 @@ import Darwin
 
 /// Exact binomial sampling (MODEL.md section 7): no normal approximation.
 ///
-/// Bin(n, p) for p > 1/2 is drawn as n - Bin(n, 1 - p). With n p < 10 the draw is by inversion
+/// Bin(n, p) for p > 1/2 is drawn as n - Bin(n, 1 - p). With n p < 10 (`inversionLimit`) the draw is by inversion
 /// (sequential search up the probability mass function from 0); above it by BTRS, the
 /// transformed rejection method with squeeze of Hormann (1993), "The generation of binomial
 /// random variates", J. Statist. Comput. Simul. 46, whose expected number of uniforms per draw is
@@ -27,8 +27,12 @@ public enum Binomial {
     /// recursive and can be inlined where it is called.
     @inlinable
     static func draw(n: Double, p: Double, logQ: Double, stream: inout RandomStream) -> Double {
-        n * p < 10 ? inversion(n: n, p: p, logQ: logQ, stream: &stream) : btrs(n: n, p: p, stream: &stream)
+        n * p < inversionLimit ? inversion(n: n, p: p, logQ: logQ, stream: &stream) : btrs(n: n, p: p, stream: &stream)
     }
+
+    /// Draws with n p below this go by inversion, the others by BTRS.
+    @inlinable
+    static var inversionLimit: Double { 10 }
 
     /// Inversion: the least k with u <= P(X <= k), searching up from P(X = 0) = q^n with
     /// P(X = k) = P(X = k - 1) ((n + 1) s / k - s), s = p / q.
@@ -127,9 +131,9 @@ extension Binomial {
     /// firstPath + j) whose first block is blocks[4 j ..< 4 j + 4]: draw for draw the same numbers
     /// as `sample` with `RandomStream(key:what:month:path:firstBlock:)`, one by one.
     ///
-    /// Runs of four draws whose every p <= 1/2 and n p < 10 go by `inversion(n:p:logQ:u:)`, four
-    /// at a time; the others, and a last run shorter than four, by `sample`. `logQ`, when given,
-    /// holds ln(1 - p[j]) as for `sample`.
+    /// Runs of four draws whose every p <= 1/2 and n p < `inversionLimit` go by
+    /// `inversion(n:p:logQ:u:)`, four at a time; the others, and a last run shorter than four,
+    /// by `sample`. `logQ`, when given, holds ln(1 - p[j]) as for `sample`.
     @inlinable
     public static func sample(count: Int, n: UnsafePointer<Double>, p: UnsafePointer<Double>,
                               logQ: UnsafePointer<Double>?, key: Philox, what: UInt32, month: Int, firstPath: Int,
@@ -141,7 +145,7 @@ extension Binomial {
         while j < count {
             if j + 4 <= count {
                 let nj = load(n + j), pj = load(p + j)
-                if all((pj .<= 0.5) .& (nj * pj .< 10)) {
+                if all((pj .<= 0.5) .& (nj * pj .< inversionLimit)) {
                     let lq = logQ.map { load($0 + j) } ?? Lanes(repeating: .nan)
                     let drawn = inversion(n: nj, p: pj, logQ: lq, u: firstUniforms(blocks + 4 * j))
                     UnsafeMutableRawPointer(out + j).storeBytes(of: drawn, as: Lanes.self)
