@@ -6,11 +6,11 @@ import Darwin
 
 /// Exact binomial sampling (MODEL.md section 7): no normal approximation.
 ///
-/// Bin(n, p) for p > 1/2 is drawn as n - Bin(n, 1 - p). With n p < 10 (`inversionLimit`) the draw is by inversion
-/// (sequential search up the probability mass function from 0); above it by BTRS, the
-/// transformed rejection method with squeeze of Hormann (1993), "The generation of binomial
-/// random variates", J. Statist. Comput. Simul. 46, whose expected number of uniforms per draw is
-/// close to 2 for every n and p.
+/// Bin(n, p) for p > 1/2 is drawn as n - Bin(n, 1 - p). With n p < 10 (`inversionLimit`) the
+/// draw is by inversion (sequential search up the probability mass function from 0); above it
+/// by BTRS, the transformed rejection method with squeeze of Hormann (1993), "The generation of
+/// binomial random variates", J. Statist. Comput. Simul. 46, whose expected number of uniforms
+/// per draw is close to 2 for every n and p.
 public enum Binomial {
     /// A draw of Bin(n, p). `n` is a non-negative whole number held in a Double (stocks in noise
     /// mode are whole numbers up to 2^53); `p` is clamped into [0, 1]. `logQ`, when given, is
@@ -155,7 +155,8 @@ extension Binomial {
             }
             let end = Swift.min(count, j + 4)
             while j < end {
-                var s = RandomStream(key: key, what: what, month: month, path: firstPath + j, firstBlock: blocks + 4 * j)
+                var s = RandomStream(key: key, what: what, month: month, path: firstPath + j,
+                                     firstBlock: blocks + 4 * j)
                 out[j] = sample(n: n[j], p: p[j], logQ: logQ?[j] ?? .nan, stream: &s)
                 j += 1
             }
