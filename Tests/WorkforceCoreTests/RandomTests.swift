@@ -83,7 +83,7 @@ final class RandomTests: XCTestCase {
                     var a = RandomStream(key: key, what: 6, month: 24_300, path: path)
                     var b = a
                     let x = Binomial.sample(n: n, p: np / n, stream: &a)
-                    XCTAssertEqual(x, plainSearch(n: n, p: np / n, u: b.uniform()), "n \(n) p \(np / n) path \(path)")
+                    XCTAssertEqual(x, plainSearch(n: n, p: np / n, u: b.uniform()).draw, "n \(n) p \(np / n) path \(path)")
                     if x == 0 { zeros += 1 }
                     draws += 1
                 }
@@ -124,26 +124,55 @@ final class RandomTests: XCTestCase {
                                "n \(n[j]) p \(p[j]) path \(round * count + j)")
             }
         }
-        XCTAssertGreaterThan(vectorRuns, 1_000)
+        XCTAssertGreaterThan(vectorRuns, 1_000)  // this test's inputs exercise the lanes
     }
 
-    /// The SIMD inversion from given uniforms, up to the largest a stream makes (1 - 2^-54),
-    /// where rounding can leave the search's sums short of u past n (the scalar search then
-    /// answers n), against the plain search from the same uniforms.
-    func testInversionLanesMatchThePlainSearchUpToTheLastUniform() {
-        let top = 1 - 0x1.0p-54
-        for n in [1.0, 2, 3, 5, 9, 17, 40, 64, 65, 100, 678] {
-            for p in [1e-6, 0.003, 0.01, 0.05, 0.1, 0.25, 0.33, 0.5] where n * p < 10 {
-                for u in [top, 1 - 1e-15, 1 - 1e-12, 0.999, 0.5, 0.1, 1e-9] {
+    /// The SIMD inversion against `sample` from streams whose first block is made to give chosen
+    /// uniforms, up to the largest a stream makes (1 - 2^-53), where rounding can leave the
+    /// search's sums short of u past n (the scalar search then answers n).
+    func testInversionLanesMatchSampleUpToTheLastUniform() {
+        let key = streamKey(seed: 1, unitHash: 1)
+        // A first block whose first uniform is (b + 1/2) 2^-53 for the 53 bits b.
+        func block(_ b: UInt64) -> [UInt32] {
+            let w = b << 11
+            return [UInt32(truncatingIfNeeded: w >> 32), UInt32(truncatingIfNeeded: w), 0, 0]
+        }
+        func scalar(_ n: Double, _ p: Double, _ b: [UInt32]) -> Double {
+            b.withUnsafeBufferPointer { words in
+                var s = RandomStream(key: key, what: 1, month: 0, path: 0, firstBlock: words.baseAddress!)
+                return Binomial.sample(n: n, p: p, stream: &s)
+            }
+        }
+        let top: UInt64 = (1 << 53) - 1
+        let bits: [UInt64] = [top, top - 1, top - 4_096, top - (1 << 20), top / 2, top / 10, 12_345]
+        var pastN = 0
+        for n in [0.0, 1, 2, 3, 5, 9, 17, 40, 64, 65, 100, 678] {
+            for p in [0, 1e-6, 0.003, 0.01, 0.05, 0.1, 0.25, 0.33, 0.5] where n * p < Binomial.inversionLimit {
+                for b in bits {
                     // Lanes with other values beside, so that the lanes stop at different steps.
+                    let words = block(b) + block(top / 3) + block(b) + block(top - b)
+                    let u = words.withUnsafeBufferPointer { Binomial.firstUniforms($0.baseAddress!) }
                     let lanes = Binomial.inversion(n: .init(n, n, 1, n), p: .init(p, p, 0.5, p),
-                                                   logQ: .init(repeating: .nan), u: .init(u, 0.3, u, 1 - u))
-                    XCTAssertEqual(lanes[0], plainSearch(n: n, p: p, u: u), "n \(n) p \(p) u \(u)")
-                    XCTAssertEqual(lanes[1], plainSearch(n: n, p: p, u: 0.3))
-                    XCTAssertEqual(lanes[2], plainSearch(n: 1, p: 0.5, u: u))
-                    XCTAssertEqual(lanes[3], plainSearch(n: n, p: p, u: 1 - u))
+                                                   logQ: .init(repeating: .nan), u: u)
+                    XCTAssertEqual(lanes[0], scalar(n, p, block(b)), "n \(n) p \(p) bits \(b)")
+                    XCTAssertEqual(lanes[1], scalar(n, p, block(top / 3)))
+                    XCTAssertEqual(lanes[2], scalar(1, 0.5, block(b)))
+                    XCTAssertEqual(lanes[3], scalar(n, p, block(top - b)))
+                    if n > 0 && p > 0 && plainSearch(n: n, p: p, u: u[0]).pastN { pastN += 1 }
                 }
             }
+        }
+        XCTAssertGreaterThan(pastN, 0)  // this test's inputs reach the case past n
+    }
+
+    /// The largest uniform a stream makes is the largest Double below 1, not 1 (which
+    /// (2^53 - 1/2) 2^-53 rounds to), one by one and in lanes.
+    func testUniformStaysBelowOne() {
+        let words: [UInt32] = Array(repeating: 0xFFFF_FFFF, count: 16)
+        words.withUnsafeBufferPointer { w in
+            var s = RandomStream(key: streamKey(seed: 1, unitHash: 1), what: 1, month: 0, path: 0, firstBlock: w.baseAddress!)
+            XCTAssertEqual(s.uniform(), 1.0.nextDown)
+            XCTAssertEqual(Binomial.firstUniforms(w.baseAddress!), .init(repeating: 1.0.nextDown))
         }
     }
 
@@ -210,23 +239,36 @@ final class RandomTests: XCTestCase {
         XCTAssertEqual(Binomial.sample(n: 0, p: 0.4, stream: &s), 0)
         XCTAssertEqual(Binomial.sample(n: 17, p: 0, stream: &s), 0)
         XCTAssertEqual(Binomial.sample(n: 17, p: 1, stream: &s), 17)
+        XCTAssertEqual(Binomial.sample(n: .nan, p: 0.4, stream: &s), 0)
+        XCTAssertEqual(Binomial.sample(n: 17, p: .nan, stream: &s), 0)  // ended, not searching forever
+        // In the batch call too, and a negative n beside lanes in range is no draw, as one by one.
+        let key = streamKey(seed: 2, unitHash: 3)
+        let blocks = UnsafeMutablePointer<UInt32>.allocate(capacity: 16)
+        defer { blocks.deallocate() }
+        key.firstBlocks(what: 1, month: 0, firstPath: 0, count: 4, into: blocks)
+        for n in [[-3.0, 5, 5, 5], [.nan, 5, 5, 5]] {
+            var out = [Double](repeating: 1, count: 4)
+            Binomial.sample(count: 4, n: n, p: [0.1, 0.5, 0.5, 0.5], logQ: nil, key: key, what: 1, month: 0,
+                            firstPath: 0, blocks: blocks, into: &out)
+            XCTAssertEqual(out[0], 0)
+        }
         let big = Binomial.sample(n: 1e9, p: 0.3, stream: &s)
         XCTAssertEqual(big, 3e8, accuracy: 6 * (1e9 * 0.21).squareRoot())
     }
 }
 
 /// The inversion search of `Binomial` written out plainly (no shortcut): the least k with u <=
-/// P(X <= k), or n where rounding leaves the sum short of u past n.
-private func plainSearch(n: Double, p: Double, u start: Double) -> Double {
+/// P(X <= k), or n where rounding leaves the sum short of u past n (`pastN`).
+private func plainSearch(n: Double, p: Double, u start: Double) -> (draw: Double, pastN: Bool) {
     let q = 1 - p, s = p / q, a = (n + 1) * s
     var r = n <= 64 ? Binomial.power(q, Int(n)) : exp(n * log1p(-p))
     var u = start, k = 0.0
     while u > r {
         u -= r
         k += 1
-        if k > n { return n }
+        if k > n { return (n, true) }
         r *= a / k - s
-        if r <= 0 { return k }
+        if r <= 0 { return (k, false) }
     }
-    return k
+    return (k, false)
 }

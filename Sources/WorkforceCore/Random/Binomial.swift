@@ -17,7 +17,7 @@ public enum Binomial {
     /// ln(1 - p) = log1p(-p) made once for a rate used month after month (NaN: made here).
     @inlinable
     public static func sample(n: Double, p: Double, logQ: Double = .nan, stream: inout RandomStream) -> Double {
-        if n <= 0 || p <= 0 { return 0 }
+        if !(n > 0 && p > 0) { return 0 }  // also for NaN, which no search would end on
         if p >= 1 { return n }
         if p > 0.5 { return n - draw(n: n, p: 1 - p, logQ: .nan, stream: &stream) }
         return draw(n: n, p: p, logQ: logQ, stream: &stream)
@@ -131,7 +131,7 @@ extension Binomial {
     /// firstPath + j) whose first block is blocks[4 j ..< 4 j + 4]: draw for draw the same numbers
     /// as `sample` with `RandomStream(key:what:month:path:firstBlock:)`, one by one.
     ///
-    /// Runs of four draws whose every p <= 1/2 and n p < `inversionLimit` go by
+    /// Runs of four draws whose every n >= 0, p <= 1/2 and n p < `inversionLimit` go by
     /// `inversion(n:p:logQ:u:)`, four at a time; the others, and a last run shorter than four,
     /// by `sample`. `logQ`, when given, holds ln(1 - p[j]) as for `sample`.
     @inlinable
@@ -145,7 +145,7 @@ extension Binomial {
         while j < count {
             if j + 4 <= count {
                 let nj = load(n + j), pj = load(p + j)
-                if all((pj .<= 0.5) .& (nj * pj .< inversionLimit)) {
+                if all((nj .>= 0) .& (pj .<= 0.5) .& (nj * pj .< inversionLimit)) {
                     let lq = logQ.map { load($0 + j) } ?? Lanes(repeating: .nan)
                     let drawn = inversion(n: nj, p: pj, logQ: lq, u: firstUniforms(blocks + 4 * j))
                     UnsafeMutableRawPointer(out + j).storeBytes(of: drawn, as: Lanes.self)
@@ -164,12 +164,14 @@ extension Binomial {
     }
 
     /// The first uniforms of four streams from their first blocks (at blocks[4 j], j < 4), as
-    /// `RandomStream.uniform` makes them: ((word 0 << 32 | word 1) >> 11 + 1/2) 2^-53.
+    /// `RandomStream.uniform` makes them: ((word 0 << 32 | word 1) >> 11 + 1/2) 2^-53, at most
+    /// the largest Double below 1.
     @inlinable
     static func firstUniforms(_ blocks: UnsafePointer<UInt32>) -> Lanes {
         let hi = SIMD4<UInt64>(UInt64(blocks[0]), UInt64(blocks[4]), UInt64(blocks[8]), UInt64(blocks[12]))
         let lo = SIMD4<UInt64>(UInt64(blocks[1]), UInt64(blocks[5]), UInt64(blocks[9]), UInt64(blocks[13]))
-        return (Lanes((hi &<< 32 | lo) &>> 11) + 0.5) * 0x1.0p-53
+        let u = (Lanes((hi &<< 32 | lo) &>> 11) + 0.5) * 0x1.0p-53
+        return u.replacing(with: 1.0.nextDown, where: u .> 1.0.nextDown)
     }
 
     /// `inversion(n:p:logQ:stream:)` in four lanes from each lane's uniform u, for 0 <= p <= 1/2

@@ -53,13 +53,15 @@ public struct RandomStream {
         }
     }
 
-    /// A uniform number in the open interval (0, 1) with 53 random bits.
+    /// A uniform number in the open interval (0, 1) with 53 random bits: (b + 1/2) 2^-53 for the
+    /// top 53 bits b of two words, except that b = 2^53 - 1, where that rounds to 1, gives the
+    /// largest Double below 1.
     @inlinable @inline(__always)
     public mutating func uniform() -> Double {
         let hi = UInt64(nextWord())
         let lo = UInt64(nextWord())
         let bits = ((hi << 32) | lo) >> 11
-        return (Double(bits) + 0.5) * 0x1.0p-53
+        return Swift.min((Double(bits) + 0.5) * 0x1.0p-53, 1.0.nextDown)
     }
 }
 

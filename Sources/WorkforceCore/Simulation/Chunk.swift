@@ -747,7 +747,7 @@ final class Chunk {
             for path in 0..<pathCount { drawn[path] = .nan }
             for path in stride(from: 0, to: pathCount - 3, by: 4) {
                 let n = ringSum.lanes(first + path), q = dropoutRate.lanes(first + path)
-                guard all((q .<= 0.5) .& (n * q .< Binomial.inversionLimit)) else { continue }
+                guard all((n .>= 0) .& (q .<= 0.5) .& (n * q .< Binomial.inversionLimit)) else { continue }
                 let out = Binomial.inversion(n: n, p: q, logQ: .init(repeating: .nan),
                                              u: Binomial.firstUniforms(firstBlocks + 4 * path))
                 for lane in 0..<4 { drawn[path + lane] = out[lane] }
