@@ -5,10 +5,11 @@ import XCTest
 final class AreaScheduleTests: XCTestCase {
     let start = Month(year: 2024, month: 4)
 
-    /// E has leaves f and a (children in that order, leaf indices 5 and 0) and parents N and S; N has leaf b and parents R1 (leaves d, e) and
-    /// R2 (leaf g); S has leaf c; X is a second root that is itself a leaf (h). Leaf indices
-    /// follow the letters: a 0, b 1, c 2, d 3, e 4, f 5, g 6, h 7. Staff in post are 1, 2, 4,
-    /// ..., 128, so every sum of leaves is a different number.
+    /// E has leaves f and a (children in that order, leaf indices 5 and 0) and parents N and S;
+    /// N has leaf b and parents R1 (leaves d, e) and R2 (leaf g); S has leaf c; X is a second
+    /// root that is itself a leaf (h). Leaf indices follow the letters: a 0, b 1, c 2, d 3, e 4,
+    /// f 5, g 6, h 7. Staff in post are 1, 2, 4, ..., 128, so every sum of leaves is a different
+    /// number.
     func tree(paths: Int = 1, noise: Noise = .none) -> Model {
         let areas = [
             Area(name: "E", level: "country", parent: nil, children: [9, 1, 2, 3]),  // 0

@@ -145,7 +145,7 @@ extension Binomial {
         while j < count {
             if j + 4 <= count {
                 let nj = load(n + j), pj = load(p + j)
-                if all((nj .>= 0) .& (pj .<= 0.5) .& (nj * pj .< inversionLimit)) {
+                if invertsInLanes(n: nj, p: pj) {
                     let lq = logQ.map { load($0 + j) } ?? Lanes(repeating: .nan)
                     let drawn = inversion(n: nj, p: pj, logQ: lq, u: firstUniforms(blocks + 4 * j))
                     UnsafeMutableRawPointer(out + j).storeBytes(of: drawn, as: Lanes.self)
@@ -161,6 +161,13 @@ extension Binomial {
                 j += 1
             }
         }
+    }
+
+    /// Whether `sample` would draw all four lanes' Bin(n, p) by inversion (n >= 0, p <= 1/2,
+    /// n p < `inversionLimit`), so that `inversion(n:p:logQ:u:)` gives their draws.
+    @inlinable
+    static func invertsInLanes(n: Lanes, p: Lanes) -> Bool {
+        all((n .>= 0) .& (p .<= 0.5) .& (n * p .< inversionLimit))
     }
 
     /// The first uniforms of four streams from their first blocks (at blocks[4 j], j < 4), as

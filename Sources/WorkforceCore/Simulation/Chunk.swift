@@ -361,14 +361,14 @@ final class Chunk {
                 // order of the draws does not matter). M ~ Bin(F - X, v / (1 - x)); where x = 1,
                 // F - X = 0 and no one moves.
                 for r in 0..<R {
-                    let i = at(u * pathCount, r), block = exitBlocks + 4 * r * pathCount
+                    let i = at(u * pathCount, r), block = 4 * r * pathCount
                     Binomial.sample(count: pathCount, n: F + i, p: exitRate + i, logQ: exitLogStay + i, key: key,
                                     what: DrawKind.exits.code(roleHash[r]), month: month.index, firstPath: firstPath,
-                                    blocks: block, into: exits + i)
+                                    blocks: exitBlocks + block, into: exits + i)
                     for j in i..<(i + pathCount) { F1[j] = F[j] - exits[j] }
                     Binomial.sample(count: pathCount, n: F1 + i, p: moveGivenStay + i, logQ: moveLogStay + i, key: key,
                                     what: DrawKind.moves.code(roleHash[r]), month: month.index, firstPath: firstPath,
-                                    blocks: moveBlocks + 4 * r * pathCount, into: moves + i)
+                                    blocks: moveBlocks + block, into: moves + i)
                 }
             }
         } else {
@@ -747,7 +747,7 @@ final class Chunk {
             for path in 0..<pathCount { drawn[path] = .nan }
             for path in stride(from: 0, to: pathCount - 3, by: 4) {
                 let n = ringSum.lanes(first + path), q = dropoutRate.lanes(first + path)
-                guard all((n .>= 0) .& (q .<= 0.5) .& (n * q .< Binomial.inversionLimit)) else { continue }
+                guard Binomial.invertsInLanes(n: n, p: q) else { continue }
                 let out = Binomial.inversion(n: n, p: q, logQ: .init(repeating: .nan),
                                              u: Binomial.firstUniforms(firstBlocks + 4 * path))
                 for lane in 0..<4 { drawn[path + lane] = out[lane] }
