@@ -26,50 +26,40 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // The same draws as the month step makes them: the first blocks of 64 paths' streams made
-    // together in SIMD lanes, then one draw from each.
+    // together in SIMD lanes, then one draw from each, either one by one or through the batch
+    // call the month step uses (runs of four in SIMD lanes).
     for (n, p) in binomialCases {
-        Benchmark("binomial n=\(Int(n)) p=\(p) (n*p=\(n * p)), 1M draws, first blocks of 64 paths together",
-                  configuration: .init(scalingFactor: .mega)) { benchmark in
-            let key = streamKey(seed: 1, unitHash: 2)
-            let blocks = UnsafeMutablePointer<UInt32>.allocate(capacity: 4 * 64)
-            defer { blocks.deallocate() }
-            let draws = benchmark.scaledIterations.count
-            let logQ = log1p(-p)  // made once per rate, as the month step does for exits and moves
-            var total = 0.0
-            benchmark.startMeasurement()
-            for first in stride(from: 0, to: draws, by: 64) {
-                let count = Swift.min(64, draws - first)
-                key.firstBlocks(what: 3, month: 24300, firstPath: first, count: count, into: blocks)
-                for i in 0..<count {
-                    var s = RandomStream(key: key, what: 3, month: 24300, path: first + i, firstBlock: blocks + 4 * i)
-                    total += Binomial.sample(n: n, p: p, logQ: logQ, stream: &s)
+        for batch in [false, true] {
+            let way = batch ? "64 paths at once" : "first blocks of 64 paths together"
+            Benchmark("binomial n=\(Int(n)) p=\(p) (n*p=\(n * p)), 1M draws, \(way)",
+                      configuration: .init(scalingFactor: .mega)) { benchmark in
+                let key = streamKey(seed: 1, unitHash: 2)
+                let blocks = UnsafeMutablePointer<UInt32>.allocate(capacity: 4 * 64)
+                defer { blocks.deallocate() }
+                let logQ = log1p(-p)  // made once per rate, as the month step does for exits and moves
+                let ns = [Double](repeating: n, count: 64), ps = [Double](repeating: p, count: 64)
+                let logQs = [Double](repeating: logQ, count: 64)
+                var out = [Double](repeating: 0, count: 64)
+                let draws = benchmark.scaledIterations.count
+                var total = 0.0
+                benchmark.startMeasurement()
+                for first in stride(from: 0, to: draws, by: 64) {
+                    let count = Swift.min(64, draws - first)
+                    key.firstBlocks(what: 3, month: 24300, firstPath: first, count: count, into: blocks)
+                    if batch {
+                        Binomial.sample(count: count, n: ns, p: ps, logQ: logQs, key: key, what: 3, month: 24300,
+                                        firstPath: first, blocks: blocks, into: &out)
+                        for i in 0..<count { total += out[i] }
+                    } else {
+                        for i in 0..<count {
+                            var s = RandomStream(key: key, what: 3, month: 24300, path: first + i,
+                                                 firstBlock: blocks + 4 * i)
+                            total += Binomial.sample(n: n, p: p, logQ: logQ, stream: &s)
+                        }
+                    }
                 }
+                blackHole(total)
             }
-            blackHole(total)
-        }
-    }
-
-    // The same draws through the batch call the month step uses: runs of four in SIMD lanes.
-    for (n, p) in binomialCases {
-        Benchmark("binomial n=\(Int(n)) p=\(p) (n*p=\(n * p)), 1M draws, 64 paths at once",
-                  configuration: .init(scalingFactor: .mega)) { benchmark in
-            let key = streamKey(seed: 1, unitHash: 2)
-            let blocks = UnsafeMutablePointer<UInt32>.allocate(capacity: 4 * 64)
-            defer { blocks.deallocate() }
-            let ns = [Double](repeating: n, count: 64), ps = [Double](repeating: p, count: 64)
-            let logQs = [Double](repeating: log1p(-p), count: 64)
-            var out = [Double](repeating: 0, count: 64)
-            let draws = benchmark.scaledIterations.count
-            var total = 0.0
-            benchmark.startMeasurement()
-            for first in stride(from: 0, to: draws, by: 64) {
-                let count = Swift.min(64, draws - first)
-                key.firstBlocks(what: 3, month: 24300, firstPath: first, count: count, into: blocks)
-                Binomial.sample(count: count, n: ns, p: ps, logQ: logQs, key: key, what: 3, month: 24300,
-                                firstPath: first, blocks: blocks, into: &out)
-                for i in 0..<count { total += out[i] }
-            }
-            blackHole(total)
         }
     }
 
