@@ -36,13 +36,13 @@ final class RandomTests: XCTestCase {
         XCTAssertEqual(sum / 10_000, 0.5, accuracy: 4 * (1.0 / 12 / 10_000).squareRoot())
     }
 
-    /// Blocks made four at a time in SIMD lanes are the scalar blocks, for a count that is not a
-    /// multiple of four, and a stream started from one draws exactly what the plain stream draws,
-    /// past its first block too.
+    /// Blocks made eight at a time in SIMD lanes are the scalar blocks, for a count that is not a
+    /// multiple of eight (two whole groups and three), and a stream started from one draws exactly
+    /// what the plain stream draws, past its first block too.
     func testFirstBlocksMadeTogetherAreTheStreamsOwn() {
         let key = streamKey(seed: 9, unitHash: stableHash("Wigan"))
         let what = DrawKind.hires.code(stableHash("registered_nurse"))
-        let count = 7
+        let count = 19
         var blocks = [UInt32](repeating: 0, count: 4 * count)
         key.firstBlocks(what: what, month: 24_301, firstPath: 4_294_967_293, count: count, into: &blocks)
         for i in 0..<count {

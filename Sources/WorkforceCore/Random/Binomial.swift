@@ -187,21 +187,30 @@ extension Binomial {
     /// `sample` does. The lanes walk together until the last is done (a lane that is done keeps
     /// its k): one hard-to-predict end of the loop per four draws in place of one per draw, and
     /// the divisions of four lanes in two instructions.
+    ///
+    /// Every lane still searching at step j has k = j (it has stepped every time), so the step
+    /// divides by j, which does not wait for the lanes' comparisons: the divisions of the next
+    /// steps start while this one's are compared, and only r's multiplication carries from step
+    /// to step. q^n's bits of n are taken in Double lanes (half = floor(e / 2) as the nearest
+    /// whole number to e / 2 - 1/4, exact for e < 2^50, then the bit e - 2 half), since SSE2 has
+    /// no 64-bit integer comparisons; each factor bit base + (1 - bit) is exactly base or 1.
     @inlinable
     static func inversion(n: Lanes, p: Lanes, logQ: Lanes, u: Lanes) -> Lanes {
         var u = u
         var active = .!(u .<= 1 - n * p - 1e-12)
-        if !any(active) { return Lanes() }
+        if !anyLane(active) { return Lanes() }
         let q = 1 - p
         // q^n by squaring where n <= 64, exp(n ln q) above.
         let small = n .<= 64
-        let m = n.replacing(with: 0, where: .!small)
-        var e = SIMD4<Int64>(Int64(m[0]), Int64(m[1]), Int64(m[2]), Int64(m[3]))
+        var e = n.replacing(with: 0, where: .!small)
         var r = Lanes(repeating: 1), base = q
-        while any(e .> 0) {
-            r *= Lanes(repeating: 1).replacing(with: base, where: e & 1 .!= 0)
+        let round = Lanes(repeating: 0x1.8p52)  // x + round - round: x rounded to a whole number
+        while anyLane(e .> 0) {
+            let half = ((e * 0.5 - 0.25) + round) - round
+            let bit = e - 2 * half
+            r *= bit * base + (1 - bit)
             base *= base
-            e &>>= 1
+            e = half
         }
         if !all(small .| .!active) {
             for lane in 0..<4 where active[lane] && !small[lane] {
@@ -215,13 +224,23 @@ extension Binomial {
         // n + 1), and min(k, n) makes it n.
         let s = p / q
         let a = (n + 1) * s
-        var k = Lanes()
-        while any(active) {
+        var k = Lanes(), step = Lanes()
+        while anyLane(active) {
             u -= r
-            k += Lanes(repeating: 1).replacing(with: 0, where: .!active)
-            r *= a / k - s
+            step += 1
+            k = k.replacing(with: step, where: active)
+            r *= a / step - s
             active .&= (u .> r) .& (r .> 0)
         }
         return k.replacing(with: n, where: k .> n)
+    }
+
+    /// Whether any lane of `mask` is set: one OR of its halves and two words, where the
+    /// standard library's `any` compares the four lanes as integers one after another.
+    @inlinable @inline(__always)
+    static func anyLane(_ mask: SIMDMask<SIMD4<Int64>>) -> Bool {
+        let lanes = unsafeBitCast(mask, to: SIMD4<Int64>.self)
+        let halves = lanes.lowHalf | lanes.highHalf
+        return halves[0] | halves[1] != 0
     }
 }
