@@ -164,7 +164,8 @@ extension Binomial {
     }
 
     /// Whether `sample` would draw all four lanes' Bin(n, p) by inversion (n >= 0, p <= 1/2,
-    /// n p < `inversionLimit`), so that `inversion(n:p:logQ:u:)` gives their draws.
+    /// n p < `inversionLimit`; n whole, as for `sample`), so that `inversion(n:p:logQ:u:)` gives
+    /// their draws.
     @inlinable
     static func invertsInLanes(n: Lanes, p: Lanes) -> Bool {
         all((n .>= 0) .& (p .<= 0.5) .& (n * p .< inversionLimit))
@@ -182,18 +183,19 @@ extension Binomial {
     }
 
     /// `inversion(n:p:logQ:stream:)` in four lanes from each lane's uniform u, for 0 <= p <= 1/2
-    /// and n >= 0 in every lane. Each lane makes the scalar search's numbers with the same
-    /// operations in the same order, so its draw is the scalar draw; n = 0 or p = 0 draws 0, as
-    /// `sample` does. The lanes walk together until the last is done (a lane that is done keeps
-    /// its k): one hard-to-predict end of the loop per four draws in place of one per draw, and
-    /// the divisions of four lanes in two instructions.
+    /// and a whole number n >= 0 in every lane. Each lane makes the scalar search's numbers with
+    /// the same operations in the same order, so its draw is the scalar draw; n = 0 or p = 0
+    /// draws 0, as `sample` does. The lanes walk together until the last is done (a lane that is
+    /// done keeps its k): one hard-to-predict end of the loop per four draws in place of one per
+    /// draw, and the divisions of four lanes in two instructions.
     ///
     /// Every lane still searching at step j has k = j (it has stepped every time), so the step
     /// divides by j, which does not wait for the lanes' comparisons: the divisions of the next
-    /// steps start while this one's are compared, and only r's multiplication carries from step
-    /// to step. q^n's bits of n are taken in Double lanes (half = floor(e / 2) as the nearest
-    /// whole number to e / 2 - 1/4, exact for e < 2^50, then the bit e - 2 half), since SSE2 has
-    /// no 64-bit integer comparisons; each factor bit base + (1 - bit) is exactly base or 1.
+    /// steps start while this one's are compared, and what carries from step to step is r's
+    /// multiplication and u's subtraction. q^n's bits of n are taken in Double lanes (half =
+    /// floor(e / 2) as the nearest whole number to e / 2 - 1/4, exact for e < 2^50, then the bit
+    /// e - 2 half), since SSE2 has no 64-bit integer comparisons; each factor bit base + (1 - bit)
+    /// is exactly base or 1.
     @inlinable
     static func inversion(n: Lanes, p: Lanes, logQ: Lanes, u: Lanes) -> Lanes {
         var u = u
