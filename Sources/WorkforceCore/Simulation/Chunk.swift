@@ -218,11 +218,17 @@ final class Chunk {
 
     private func refreshRole(_ u: Int, _ r: Int, _ month: Month, _ plan: UnitPlan) {
         let p = plan.leaf.roles[r]
+        let sampler = self.sampler  // one copy for the loop, not one (with its retains) per value
+        let j = at(u * pathCount, r)  // the unit's first column
+        // A quantity that is not random has one value for every path: past the first column
+        // it is copied from there.
+        let fixed = (fill: !p.timeToFill.isRandom, share: !p.internationalShare.isRandom,
+                     cap: !(p.internationalCap?.isRandom ?? false), pay: !(p.pay?.isRandom ?? false),
+                     mix: !p.mix.isRandom)
         for path in 0..<pathCount {
             let col = u * pathCount + path
             let i = at(col, r)
             if path > 0 && !plan.roleVaries[r] {
-                let j = at(u * pathCount, r)
                 exitRate[i] = exitRate[j]; moveRate[i] = moveRate[j]; fillRate[i] = fillRate[j]
                 exitLogStay[i] = exitLogStay[j]; moveGivenStay[i] = moveGivenStay[j]; moveLogStay[i] = moveLogStay[j]
                 share[i] = share[j]; monthlyCap[i] = monthlyCap[j]; pay[i] = pay[j]; mix[i] = mix[j]
@@ -230,6 +236,7 @@ final class Chunk {
             }
             let global = firstPath + path
             func v(_ q: Quantity) -> Double { sampler.value(q, at: month, path: global, unitKey: plan.unitKey) }
+            let copied = path > 0
             let tau = v(p.turnover)
             let rho = v(p.retainedInSector)
             // h = 1 - (1 - tau)^(1/12); exits x = h (1 - rho), moves v = h rho.
@@ -242,15 +249,16 @@ final class Chunk {
                 moveLogStay[i] = log1p(-moveGivenStay[i])
             }
             // f = 1 - exp(-1 / t_f).
-            fillRate[i] = -expm1(-1 / v(p.timeToFill))
-            share[i] = v(p.internationalShare)
-            monthlyCap[i] = p.internationalCap.map { v($0) / 12 } ?? .infinity
-            pay[i] = p.pay.map(v) ?? 0
-            mix[i] = v(p.mix)
+            fillRate[i] = copied && fixed.fill ? fillRate[j] : -expm1(-1 / v(p.timeToFill))
+            share[i] = copied && fixed.share ? share[j] : v(p.internationalShare)
+            monthlyCap[i] = copied && fixed.cap ? monthlyCap[j] : p.internationalCap.map { v($0) / 12 } ?? .infinity
+            pay[i] = copied && fixed.pay ? pay[j] : p.pay.map(v) ?? 0
+            mix[i] = copied && fixed.mix ? mix[j] : v(p.mix)
         }
     }
 
     private func refreshGrowth(_ u: Int, _ month: Month, _ plan: UnitPlan) {
+        let sampler = self.sampler  // as in refreshRole
         for path in 0..<pathCount {
             let col = u * pathCount + path
             if path > 0 && !plan.growthVaries {
@@ -266,6 +274,7 @@ final class Chunk {
     }
 
     private func refreshProgression(_ u: Int, _ month: Month, _ plan: UnitPlan) {
+        let sampler = self.sampler  // as in refreshRole
         kShared[u] = !plan.progressionVaries
         var annual = [Double](repeating: 0, count: R * R)  // annual[r * R + s] = pi[r -> s]
         for path in 0..<pathCount {
@@ -301,6 +310,7 @@ final class Chunk {
     }
 
     private func refreshProgramme(_ u: Int, _ a: Int, _ month: Month, _ plan: UnitPlan) {
+        let sampler = self.sampler  // as in refreshRole
         let p = plan.leaf.programmes[a]
         let d = Double(model.programmes[a].duration)
         for path in 0..<pathCount {
@@ -319,6 +329,7 @@ final class Chunk {
     }
 
     private func refreshEvents(_ u: Int, _ month: Month, _ plan: UnitPlan) {
+        let sampler = self.sampler  // as in refreshRole
         for path in 0..<pathCount {
             let col = u * pathCount + path
             if path > 0 && !plan.eventsVary {
