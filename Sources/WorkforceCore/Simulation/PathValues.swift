@@ -59,7 +59,7 @@ final class PathValues: @unchecked Sendable {
         guard needed >= huge else { return .allocate(capacity: count) }
         let bytes = (needed + huge - 1) / huge * huge
         let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: huge)
-        #if os(Linux)
+        #if canImport(Glibc)
         _ = madvise(raw, bytes, MADV_HUGEPAGE)  // advice only: without it the pages are 4 KiB
         #endif
         return raw.bindMemory(to: Double.self, capacity: count)
