@@ -212,7 +212,16 @@ public enum Simulator {
                     let numerator = stored + (m * M + num.rawValue) * P
                     guard let den else { return numerator }
                     let denominator = stored + (m * M + den.rawValue) * P
-                    for i in 0..<P { out[i] = denominator[i] > 0 ? numerator[i] / denominator[i] : 0 }
+                    // numerator / denominator where the denominator is positive, else 0; the
+                    // divisions two paths at a time (a lane's division is the scalar one).
+                    var i = 0
+                    while i + 2 <= P {
+                        let ratio = numerator.pair(i) / denominator.pair(i)
+                        out[i] = denominator[i] > 0 ? ratio[0] : 0
+                        out[i + 1] = denominator[i + 1] > 0 ? ratio[1] : 0
+                        i += 2
+                    }
+                    for j in i..<P { out[j] = denominator[j] > 0 ? numerator[j] / denominator[j] : 0 }
                     return out
                 }
                 var result = series(0, into: ratios)

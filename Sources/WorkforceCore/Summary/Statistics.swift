@@ -10,7 +10,12 @@ public enum Statistics {
     ///   `SummaryWorkspace`); `values` is only read.
     public static func summarise(_ values: UnsafeMutablePointer<Double>, count n: Int, quantiles: [Double],
                                  into out: UnsafeMutablePointer<Double>, workspace: SummaryWorkspace? = nil) {
-        // Four running sums, minima and maxima, so that the additions need not wait on each other.
+        // Four running sums, minima and maxima, so that the additions need not wait on each
+        // other. x < low ? x : low is one minsd (minpd where the compiler pairs them) and
+        // x > high ? x : high one maxsd: for values that are not NaN the same as Swift.min and
+        // Swift.max but for the sign of a zero maximum, which no statistic reads.
+        @inline(__always) func lower(_ x: Double, _ low: Double) -> Double { x < low ? x : low }
+        @inline(__always) func higher(_ x: Double, _ high: Double) -> Double { x > high ? x : high }
         var sum = (0.0, 0.0, 0.0, 0.0)
         var lowest = (values[0], values[0], values[0], values[0])
         var highest = lowest
@@ -18,8 +23,8 @@ public enum Statistics {
         while i + 4 <= n {
             let (a, b, c, d) = (values[i], values[i + 1], values[i + 2], values[i + 3])
             sum = (sum.0 + a, sum.1 + b, sum.2 + c, sum.3 + d)
-            lowest = (Swift.min(lowest.0, a), Swift.min(lowest.1, b), Swift.min(lowest.2, c), Swift.min(lowest.3, d))
-            highest = (Swift.max(highest.0, a), Swift.max(highest.1, b), Swift.max(highest.2, c), Swift.max(highest.3, d))
+            lowest = (lower(a, lowest.0), lower(b, lowest.1), lower(c, lowest.2), lower(d, lowest.3))
+            highest = (higher(a, highest.0), higher(b, highest.1), higher(c, highest.2), higher(d, highest.3))
             i += 4
         }
         var total = (sum.0 + sum.1) + (sum.2 + sum.3)
@@ -122,25 +127,30 @@ public final class SummaryWorkspace: @unchecked Sendable {
         let scale = Double(buckets) / (highest - lowest)
         let top = Double(buckets - 1)
         counts.update(repeating: 0, count: buckets)
-        let counts = self.counts, bucketOf = self.bucketOf
+        let counts = self.counts, bucketOf = self.bucketOf, slotOfBucket = self.slotOfBucket, gathered = self.gathered
         // The bucket of x is (x - lowest) * scale clamped to [0, top] and rounded to the nearest
         // whole number by adding 2^52 (whose low bits then hold it): no range checks or branches,
-        // and like any non-decreasing map it keeps the buckets in the values' order.
+        // and like any non-decreasing map it keeps the buckets in the values' order. The clamps
+        // are one maxsd and one minsd (a NaN goes to bucket 0).
         @inline(__always) func count(_ i: Int) {
-            let t = Swift.min(top, Swift.max(0, (x[i] - lowest) * scale))
-            let b = Int32(truncatingIfNeeded: (t + 0x1p52).bitPattern & 0xFFFF_FFFF)
-            bucketOf[i] = b
-            counts[Int(b)] &+= 1
+            let y = (x[i] - lowest) * scale
+            let t = Swift.min(top, y > 0 ? y : 0)
+            let b = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: (t + 0x1p52).bitPattern))
+            bucketOf[i] = Int32(truncatingIfNeeded: b)
+            counts[b] &+= 1
         }
-        var squares = (0.0, 0.0, 0.0, 0.0)
+        // Four sums of squares (s0 of values i = 0 mod 4, ...), kept as four scalars: as a tuple
+        // of four the compiler packs them into pairs with the buckets and shuffles between.
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
         var i = 0
         while i + 4 <= n {
-            let (a, b, c, d) = (x[i] - mean, x[i + 1] - mean, x[i + 2] - mean, x[i + 3] - mean)
-            squares = (squares.0 + a * a, squares.1 + b * b, squares.2 + c * c, squares.3 + d * d)
-            count(i); count(i + 1); count(i + 2); count(i + 3)
+            let a = x[i] - mean; s0 += a * a; count(i)
+            let b = x[i + 1] - mean; s1 += b * b; count(i + 1)
+            let c = x[i + 2] - mean; s2 += c * c; count(i + 2)
+            let d = x[i + 3] - mean; s3 += d * d; count(i + 3)
             i += 4
         }
-        var squareTotal = (squares.0 + squares.1) + (squares.2 + squares.3)
+        var squareTotal = (s0 + s1) + (s2 + s3)
         while i < n {
             let d = x[i] - mean
             squareTotal += d * d
@@ -170,12 +180,29 @@ public final class SummaryWorkspace: @unchecked Sendable {
             slots.append((w.bucket, total, Int(counts[w.bucket]), bucketStart[i]))
             total += Int(counts[w.bucket])
         }
+        // The wanted buckets' values, in the order of x. A slot of -1 marks a bucket not wanted,
+        // and most runs of four values have none wanted: one test of the four slots' AND (negative
+        // only if all four are) skips them.
         var fill = slots.map(\.start)
-        for i in 0..<n {
-            let slot = slotOfBucket[Int(bucketOf[i])]
-            if slot >= 0 {
-                gathered[fill[Int(slot)]] = x[i]
-                fill[Int(slot)] += 1
+        fill.withUnsafeMutableBufferPointer { fill in
+            @inline(__always) func take(_ i: Int, _ slot: Int32) {
+                if slot >= 0 {
+                    gathered[fill[Int(slot)]] = x[i]
+                    fill[Int(slot)] += 1
+                }
+            }
+            var i = 0
+            while i + 4 <= n {
+                let s0 = slotOfBucket[Int(bucketOf[i])], s1 = slotOfBucket[Int(bucketOf[i + 1])]
+                let s2 = slotOfBucket[Int(bucketOf[i + 2])], s3 = slotOfBucket[Int(bucketOf[i + 3])]
+                if (s0 & s1 & s2 & s3) >= 0 {
+                    take(i, s0); take(i + 1, s1); take(i + 2, s2); take(i + 3, s3)
+                }
+                i += 4
+            }
+            while i < n {
+                take(i, slotOfBucket[Int(bucketOf[i])])
+                i += 1
             }
         }
         func value(_ rank: Int) -> Double {
