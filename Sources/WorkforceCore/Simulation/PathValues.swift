@@ -23,7 +23,9 @@ final class PathValues: @unchecked Sendable {
     let data: UnsafeMutablePointer<Double>
 
     /// - Parameter threads: the values are zeroed in pieces shared out between this many threads
-    ///   (for hundreds of MiB most of that time is the kernel clearing pages on first touch).
+    ///   (for hundreds of MiB most of that time is the kernel clearing pages on first touch). A
+    ///   piece is 2 MiB, one huge page: with pieces of 8 MiB, W1's 22 MiB made two, and a worker
+    ///   that woke late found both taken, so one thread zeroed it all.
     init(slots: Int, roles: Int, periods: Int, paths: Int, segmentPaths: Int, threads: Int = 1) {
         self.slots = slots
         self.roles = roles
@@ -35,7 +37,7 @@ final class PathValues: @unchecked Sendable {
         let count = Swift.max(1, slots * slotStride)
         data = PathValues.allocate(count)
         let start = UncheckedBox(data)
-        PathValues.inPieces(count, of: 1 << 20, threads: threads) { range in
+        PathValues.inPieces(count, of: 1 << 18, threads: threads) { range in
             (start.value + range.lowerBound).initialize(repeating: 0, count: range.count)
         }
     }
