@@ -37,18 +37,38 @@ extension Philox {
     /// rounds of one block are a chain of dependent multiplications, and lanes run eight chains
     /// side by side in two registers of four (about 6 ns a block, against 7 with one register,
     /// where each round waited on the last, and 11 with four, where the registers ran out).
+    ///
+    /// Only the path differs between the blocks, so the first three rounds are partly the same
+    /// for all of them and made once: round 1 multiplies 0 and the month (the path only enters
+    /// its XOR), round 2's first product and round 3's second are of words that do not depend
+    /// on the path. Lanes multiply 16 times a block in place of 20, for the same bits.
     @inlinable
     public func firstBlocks(what: UInt32, month: Int, firstPath: Int, count: Int, into out: UnsafeMutablePointer<UInt32>) {
         typealias Lanes = SIMD8<UInt32>
         typealias Wide = SIMD8<UInt64>
         let m0 = Wide(repeating: 0xD251_1F53), m1 = Wide(repeating: 0xCD9E_8D57)
+        // Round r (1-based) uses the key words k + (r - 1) times the Weyl increments.
+        @inline(__always) func k0(_ r: UInt32) -> UInt32 { key.0 &+ (r &- 1) &* 0x9E37_79B9 }
+        @inline(__always) func k1(_ r: UInt32) -> UInt32 { key.1 &+ (r &- 1) &* 0xBB67_AE85 }
+        // Round 1 from (0, what, month, path): (hi(M1 month) ^ what ^ k0, lo(M1 month), path ^ k1, 0).
+        let first = Philox.mulHiLo(0xCD9E_8D57, UInt32(truncatingIfNeeded: month))
+        let a = first.hi ^ what ^ k0(1), b = first.lo
+        // Round 2 from (a, b, x, 0), x = path ^ k1(1): (hi(M1 x) ^ b ^ k0, lo(M1 x), hi(M0 a) ^ k1, lo(M0 a)).
+        let second = Philox.mulHiLo(0xD251_1F53, a)
+        let c = second.hi ^ k1(2), d = second.lo
+        // Round 3 from (y0, y1, c, d): (hi(M1 c) ^ y1 ^ k0, lo(M1 c), hi(M0 y0) ^ d ^ k1, lo(M0 y0)).
+        let third = Philox.mulHiLo(0xCD9E_8D57, c)
         var i = 0
         while i < count {
-            var c0 = Lanes(repeating: 0), c1 = Lanes(repeating: what)
-            var c2 = Lanes(repeating: UInt32(truncatingIfNeeded: month))
-            var c3 = Lanes(repeating: UInt32(truncatingIfNeeded: firstPath + i)) &+ Lanes(0, 1, 2, 3, 4, 5, 6, 7)
-            var (k0, k1) = key
-            for _ in 0..<10 {
+            let x = Lanes(repeating: UInt32(truncatingIfNeeded: firstPath + i)) &+ Lanes(0, 1, 2, 3, 4, 5, 6, 7)
+                ^ Lanes(repeating: k1(1))
+            let q = Wide(truncatingIfNeeded: x) &* m1
+            let y0 = Lanes(truncatingIfNeeded: q &>> 32) ^ Lanes(repeating: b ^ k0(2)), y1 = Lanes(truncatingIfNeeded: q)
+            let r = Wide(truncatingIfNeeded: y0) &* m0
+            var c0 = Lanes(repeating: third.hi ^ k0(3)) ^ y1, c1 = Lanes(repeating: third.lo)
+            var c2 = Lanes(truncatingIfNeeded: r &>> 32) ^ Lanes(repeating: d ^ k1(3)), c3 = Lanes(truncatingIfNeeded: r)
+            var (k0, k1) = (k0(4), k1(4))
+            for _ in 3..<10 {
                 let p0 = Wide(truncatingIfNeeded: c0) &* m0
                 let p1 = Wide(truncatingIfNeeded: c2) &* m1
                 (c0, c1, c2, c3) = (Lanes(truncatingIfNeeded: p1 &>> 32) ^ c1 ^ Lanes(repeating: k0), Lanes(truncatingIfNeeded: p1),
@@ -56,9 +76,16 @@ extension Philox {
                 k0 = k0 &+ 0x9E37_79B9
                 k1 = k1 &+ 0xBB67_AE85
             }
-            for lane in 0..<Swift.min(8, count - i) {
-                let o = out + 4 * (i + lane)
-                (o[0], o[1], o[2], o[3]) = (c0[lane], c1[lane], c2[lane], c3[lane])
+            // Each block's four words gathered into one vector and stored at once (for a whole
+            // group of eight the compiler turns the gathers into shuffles).
+            @inline(__always) func store(_ lane: Int) {
+                let block = SIMD4<UInt32>(c0[lane], c1[lane], c2[lane], c3[lane])
+                UnsafeMutableRawPointer(out + 4 * (i + lane)).storeBytes(of: block, as: SIMD4<UInt32>.self)
+            }
+            if count - i >= 8 {
+                for lane in 0..<8 { store(lane) }
+            } else {
+                for lane in 0..<(count - i) { store(lane) }
             }
             i += 8
         }
