@@ -139,8 +139,9 @@ public final class SummaryWorkspace: @unchecked Sendable {
             bucketOf[i] = Int32(truncatingIfNeeded: b)
             counts[b] &+= 1
         }
-        // Four sums of squares (s0 of values i = 0 mod 4, ...), kept as four scalars: as a tuple
-        // of four the compiler packs them into pairs with the buckets and shuffles between.
+        // Four sums of squares (s0 of values i = 0 mod 4, ...), kept as four scalars. As a tuple
+        // of four the compiler paired the loop's work in SIMD registers and moved each pair of
+        // buckets out with shuffles: fewer instructions, but about 1.53 against 1.33 ns a value.
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
         var i = 0
         while i + 4 <= n {
