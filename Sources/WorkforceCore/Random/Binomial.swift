@@ -226,13 +226,19 @@ extension Binomial {
         // n + 1), and min(k, n) makes it n.
         let s = p / q
         let a = (n + 1) * s
+        // The lanes still searching are carried as 64-bit words (all ones or zero), and k counts
+        // their steps by adding 1 masked by them (an active lane's k is its step number, as
+        // above): kept as a SIMDMask, the compiler rebuilt the mask's 64-bit lanes from its sign
+        // bits with shuffles at every step, on SSE2, which has no 64-bit comparisons.
+        var live = unsafeBitCast(active, to: SIMD4<Int64>.self)
+        let one = unsafeBitCast(Lanes(repeating: 1), to: SIMD4<Int64>.self)
         var k = Lanes(), step = Lanes()
-        while anyLane(active) {
+        while anyLane(live) {
             u -= r
             step += 1
-            k = k.replacing(with: step, where: active)
+            k += unsafeBitCast(one & live, to: Lanes.self)
             r *= a / step - s
-            active .&= (u .> r) .& (r .> 0)
+            live &= unsafeBitCast((u .> r) .& (r .> 0), to: SIMD4<Int64>.self)
         }
         return k.replacing(with: n, where: k .> n)
     }
@@ -241,7 +247,12 @@ extension Binomial {
     /// standard library's `any` compares the four lanes as integers one after another.
     @inlinable @inline(__always)
     static func anyLane(_ mask: SIMDMask<SIMD4<Int64>>) -> Bool {
-        let lanes = unsafeBitCast(mask, to: SIMD4<Int64>.self)
+        anyLane(unsafeBitCast(mask, to: SIMD4<Int64>.self))
+    }
+
+    /// Whether any of four 64-bit words is not zero.
+    @inlinable @inline(__always)
+    static func anyLane(_ lanes: SIMD4<Int64>) -> Bool {
         let halves = lanes.lowHalf | lanes.highHalf
         return halves[0] | halves[1] != 0
     }
