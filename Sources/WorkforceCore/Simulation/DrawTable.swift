@@ -54,17 +54,22 @@ struct DrawTable: Sendable {
         var values = [Double](repeating: 0, count: found.count * stride)
         let shared = streamKey(seed: seed, unitHash: 0)
         let (firstYear, years, paths) = (firstYear, years, paths)
+        // A task per point and run of 64 paths: a task per path was a few quantiles' work, and
+        // the threads took turns at the shared counter for every one.
+        let run = 64, runs = (paths + run - 1) / run
         values.withUnsafeMutableBufferPointer { buffer in
             let out = UncheckedBox(buffer.baseAddress!)
-            parallelFor(found.count * paths, threads: threads) { task, _ in
-                let (n, path) = (task / paths, task % paths)
+            parallelFor(found.count * runs, threads: threads) { task, _ in
+                let n = task / runs, first = task % runs * run
                 let (id, d) = found[n]
-                for y in 0..<(d.scope == .year ? years : 1) {
-                    let u = ParameterSampler.uniform(key: shared, quantityKey: id.key,
-                                                     yearWord: d.scope == .year ? firstYear + y : 0, path: path)
-                    let x = d.quantile(u)
-                    for yy in (d.scope == .year ? y...y : 0...(years - 1)) {
-                        out.value[n * stride + path * years + yy] = x
+                for path in first..<Swift.min(paths, first + run) {
+                    for y in 0..<(d.scope == .year ? years : 1) {
+                        let u = ParameterSampler.uniform(key: shared, quantityKey: id.key,
+                                                         yearWord: d.scope == .year ? firstYear + y : 0, path: path)
+                        let x = d.quantile(u)
+                        for yy in (d.scope == .year ? y...y : 0...(years - 1)) {
+                            out.value[n * stride + path * years + yy] = x
+                        }
                     }
                 }
             }
