@@ -8,6 +8,13 @@ public struct Philox: Sendable {
         self.key = (UInt32(truncatingIfNeeded: key), UInt32(truncatingIfNeeded: key >> 32))
     }
 
+    /// The round's multipliers M0 and M1 and the key's Weyl increments W0 and W1 (Salmon et al.'s
+    /// Philox4x32 constants).
+    @inlinable static var m0: UInt32 { 0xD251_1F53 }
+    @inlinable static var m1: UInt32 { 0xCD9E_8D57 }
+    @inlinable static var w0: UInt32 { 0x9E37_79B9 }
+    @inlinable static var w1: UInt32 { 0xBB67_AE85 }
+
     @inlinable @inline(__always)
     static func mulHiLo(_ a: UInt32, _ b: UInt32) -> (hi: UInt32, lo: UInt32) {
         let p = UInt64(a) &* UInt64(b)
@@ -20,11 +27,11 @@ public struct Philox: Sendable {
         var (c0, c1, c2, c3) = c
         var (k0, k1) = key
         for _ in 0..<10 {
-            let (hi0, lo0) = Philox.mulHiLo(0xD251_1F53, c0)
-            let (hi1, lo1) = Philox.mulHiLo(0xCD9E_8D57, c2)
+            let (hi0, lo0) = Philox.mulHiLo(Philox.m0, c0)
+            let (hi1, lo1) = Philox.mulHiLo(Philox.m1, c2)
             (c0, c1, c2, c3) = (hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0)
-            k0 = k0 &+ 0x9E37_79B9
-            k1 = k1 &+ 0xBB67_AE85
+            k0 = k0 &+ Philox.w0
+            k1 = k1 &+ Philox.w1
         }
         return (c0, c1, c2, c3)
     }
@@ -46,35 +53,35 @@ extension Philox {
     public func firstBlocks(what: UInt32, month: Int, firstPath: Int, count: Int, into out: UnsafeMutablePointer<UInt32>) {
         typealias Lanes = SIMD8<UInt32>
         typealias Wide = SIMD8<UInt64>
-        let m0 = Wide(repeating: 0xD251_1F53), m1 = Wide(repeating: 0xCD9E_8D57)
+        let m0 = Wide(repeating: UInt64(Philox.m0)), m1 = Wide(repeating: UInt64(Philox.m1))
         // Round r (1-based) uses the key words k + (r - 1) times the Weyl increments.
-        @inline(__always) func k0(_ r: UInt32) -> UInt32 { key.0 &+ (r &- 1) &* 0x9E37_79B9 }
-        @inline(__always) func k1(_ r: UInt32) -> UInt32 { key.1 &+ (r &- 1) &* 0xBB67_AE85 }
+        @inline(__always) func roundKey0(_ r: UInt32) -> UInt32 { key.0 &+ (r &- 1) &* Philox.w0 }
+        @inline(__always) func roundKey1(_ r: UInt32) -> UInt32 { key.1 &+ (r &- 1) &* Philox.w1 }
         // Round 1 from (0, what, month, path): (hi(M1 month) ^ what ^ k0, lo(M1 month), path ^ k1, 0).
-        let first = Philox.mulHiLo(0xCD9E_8D57, UInt32(truncatingIfNeeded: month))
-        let a = first.hi ^ what ^ k0(1), b = first.lo
-        // Round 2 from (a, b, x, 0), x = path ^ k1(1): (hi(M1 x) ^ b ^ k0, lo(M1 x), hi(M0 a) ^ k1, lo(M0 a)).
-        let second = Philox.mulHiLo(0xD251_1F53, a)
-        let c = second.hi ^ k1(2), d = second.lo
+        let first = Philox.mulHiLo(Philox.m1, UInt32(truncatingIfNeeded: month))
+        let a = first.hi ^ what ^ roundKey0(1), b = first.lo
+        // Round 2 from (a, b, x, 0), x = path ^ k1: (hi(M1 x) ^ b ^ k0, lo(M1 x), hi(M0 a) ^ k1, lo(M0 a)).
+        let second = Philox.mulHiLo(Philox.m0, a)
+        let c = second.hi ^ roundKey1(2), d = second.lo
         // Round 3 from (y0, y1, c, d): (hi(M1 c) ^ y1 ^ k0, lo(M1 c), hi(M0 y0) ^ d ^ k1, lo(M0 y0)).
-        let third = Philox.mulHiLo(0xCD9E_8D57, c)
+        let third = Philox.mulHiLo(Philox.m1, c)
         var i = 0
         while i < count {
             let x = Lanes(repeating: UInt32(truncatingIfNeeded: firstPath + i)) &+ Lanes(0, 1, 2, 3, 4, 5, 6, 7)
-                ^ Lanes(repeating: k1(1))
+                ^ Lanes(repeating: roundKey1(1))
             let q = Wide(truncatingIfNeeded: x) &* m1
-            let y0 = Lanes(truncatingIfNeeded: q &>> 32) ^ Lanes(repeating: b ^ k0(2)), y1 = Lanes(truncatingIfNeeded: q)
+            let y0 = Lanes(truncatingIfNeeded: q &>> 32) ^ Lanes(repeating: b ^ roundKey0(2)), y1 = Lanes(truncatingIfNeeded: q)
             let r = Wide(truncatingIfNeeded: y0) &* m0
-            var c0 = Lanes(repeating: third.hi ^ k0(3)) ^ y1, c1 = Lanes(repeating: third.lo)
-            var c2 = Lanes(truncatingIfNeeded: r &>> 32) ^ Lanes(repeating: d ^ k1(3)), c3 = Lanes(truncatingIfNeeded: r)
-            var (k0, k1) = (k0(4), k1(4))
+            var c0 = Lanes(repeating: third.hi ^ roundKey0(3)) ^ y1, c1 = Lanes(repeating: third.lo)
+            var c2 = Lanes(truncatingIfNeeded: r &>> 32) ^ Lanes(repeating: d ^ roundKey1(3)), c3 = Lanes(truncatingIfNeeded: r)
+            var (k0, k1) = (roundKey0(4), roundKey1(4))
             for _ in 3..<10 {
                 let p0 = Wide(truncatingIfNeeded: c0) &* m0
                 let p1 = Wide(truncatingIfNeeded: c2) &* m1
                 (c0, c1, c2, c3) = (Lanes(truncatingIfNeeded: p1 &>> 32) ^ c1 ^ Lanes(repeating: k0), Lanes(truncatingIfNeeded: p1),
                                     Lanes(truncatingIfNeeded: p0 &>> 32) ^ c3 ^ Lanes(repeating: k1), Lanes(truncatingIfNeeded: p0))
-                k0 = k0 &+ 0x9E37_79B9
-                k1 = k1 &+ 0xBB67_AE85
+                k0 = k0 &+ Philox.w0
+                k1 = k1 &+ Philox.w1
             }
             // Each block's four words gathered into one vector and stored at once (for a whole
             // group of eight the compiler turns the gathers into shuffles).
