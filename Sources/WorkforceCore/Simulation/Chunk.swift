@@ -363,23 +363,22 @@ final class Chunk {
 
         // 2. Leaving: exits X = x F, moves M = v F; F1 = F - X.
         if noise {
-            let exitBlocks = firstBlocks, moveBlocks = firstBlocks + R * pathCount * 4
-            for u in 0..<units.count {
-                let key = unitKeys[u]
-                makeFirstBlocks(u, .exits, roles: 0..<R, month: month, into: exitBlocks)
-                makeFirstBlocks(u, .moves, roles: 0..<R, month: month, into: moveBlocks)
-                // Role by role along the unit's columns (each draw has its own stream, so the
-                // order of the draws does not matter). M ~ Bin(F - X, v / (1 - x)); where x = 1,
-                // F - X = 0 and no one moves.
-                for r in 0..<R {
-                    let i = at(u * pathCount, r), block = 4 * r * pathCount
+            let exitBlocks = firstBlocks, moveBlocks = firstBlocks + pathCount * 4
+            // Role by role, and unit by unit along the role's row, so that each array is read
+            // front to back (each draw has its own stream, so the order of the draws does not
+            // matter). M ~ Bin(F - X, v / (1 - x)); where x = 1, F - X = 0 and no one moves.
+            for r in 0..<R {
+                for u in 0..<units.count {
+                    let key = unitKeys[u], i = at(u * pathCount, r)
+                    makeFirstBlocks(u, .exits, role: r, month: month, into: exitBlocks)
+                    makeFirstBlocks(u, .moves, role: r, month: month, into: moveBlocks)
                     Binomial.sample(count: pathCount, n: F + i, p: exitRate + i, logQ: exitLogStay + i, key: key,
                                     what: DrawKind.exits.code(roleHash[r]), month: month.index, firstPath: firstPath,
-                                    blocks: exitBlocks + block, into: exits + i)
+                                    blocks: exitBlocks, into: exits + i)
                     for j in i..<(i + pathCount) { F1[j] = F[j] - exits[j] }
                     Binomial.sample(count: pathCount, n: F1 + i, p: moveGivenStay + i, logQ: moveLogStay + i, key: key,
                                     what: DrawKind.moves.code(roleHash[r]), month: month.index, firstPath: firstPath,
-                                    blocks: moveBlocks + block, into: moves + i)
+                                    blocks: moveBlocks, into: moves + i)
                 }
             }
         } else {
@@ -409,10 +408,10 @@ final class Chunk {
             for col in 0..<C { row[col] += trainees.share * trainees.total[col] }
         }
         if noise {
-            for u in 0..<units.count {
-                let key = unitKeys[u]
-                makeFirstBlocks(u, .hires, roles: 0..<R, month: month, into: firstBlocks)
-                for r in 0..<R {
+            for r in 0..<R {
+                for u in 0..<units.count {
+                    let key = unitKeys[u]
+                    makeFirstBlocks(u, .hires, role: r, month: month, into: firstBlocks)
                     let first = at(u * pathCount, r)
                     let demands = drawScratch, whole = drawScratch + pathCount, hires = drawScratch + 2 * pathCount
                     for path in 0..<pathCount {
@@ -421,7 +420,7 @@ final class Chunk {
                     }
                     Binomial.sample(count: pathCount, n: whole, p: fillRate + first, logQ: nil, key: key,
                                     what: DrawKind.hires.code(roleHash[r]), month: month.index, firstPath: firstPath,
-                                    blocks: firstBlocks + 4 * r * pathCount, into: hires)
+                                    blocks: firstBlocks, into: hires)
                     let international = DrawKind.internationalHires.code(roleHash[r])
                     for path in 0..<pathCount {
                         let i = first + path
@@ -534,10 +533,15 @@ final class Chunk {
     /// (role r, path) at out[4 (r pathCount + path)].
     private func makeFirstBlocks(_ u: Int, _ kind: DrawKind, roles: some Sequence<Int>, month: Month,
                                  into out: UnsafeMutablePointer<UInt32>) {
-        for r in roles {
-            unitKeys[u].firstBlocks(what: kind.code(roleHash[r]), month: month.index, firstPath: firstPath,
-                                    count: pathCount, into: out + 4 * r * pathCount)
-        }
+        for r in roles { makeFirstBlocks(u, kind, role: r, month: month, into: out + 4 * r * pathCount) }
+    }
+
+    /// The first blocks of unit u's streams of `kind` for role r and every path, the block of
+    /// path j at out[4 j].
+    private func makeFirstBlocks(_ u: Int, _ kind: DrawKind, role r: Int, month: Month,
+                                 into out: UnsafeMutablePointer<UInt32>) {
+        unitKeys[u].firstBlocks(what: kind.code(roleHash[r]), month: month.index, firstPath: firstPath,
+                                count: pathCount, into: out)
     }
 
     private func progression(_ month: Month) {
