@@ -45,6 +45,10 @@ public struct Assignment: Sendable, Equatable {
             throw ScenarioError(file: origin, line: nil, field: text,
                                 message: "expected PATH=VALUE, for example roles.care_worker.turnover=0.22")
         }
+        if keys[0] == "extends" {
+            throw ScenarioError(file: origin, line: nil, field: "extends",
+                                message: "cannot be set here: a scenario's chain of files is read before any change applies; write a what-if file whose extends: names this scenario")
+        }
         path = keys
         value = String(text[text.index(after: index)...])
     }

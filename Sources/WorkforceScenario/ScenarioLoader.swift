@@ -147,7 +147,7 @@ struct ModelBuilder {
 
         try applyOverrides(areas: areas, roles: roles, programmes: programmes, drafts: &drafts,
                            progression: &progression, programmeParameters: &programmeParameters,
-                           growth: &growth, leafAreas: leafAreas, timeline: timeline)
+                           growth: &growth, leafAreas: leafAreas, timeline: timeline, baselineColumns: baselineColumns)
         for (leaf, columns) in baselineColumns {
             for (role, draft) in columns { drafts[leaf][role].apply(draft) }
         }
@@ -219,6 +219,9 @@ struct ModelBuilder {
         var drafts: [RoleDraft] = []
         for e in entries {
             guard e.key != "all" else { throw e.value.error("roles.all", "'all' is reserved for the total over roles; choose another name") }
+            guard e.key != "external" else {
+                throw e.value.error("roles.external", "'external' is reserved: a programme's from: external means trainees recruited from outside the workforce; choose another name")
+            }
             var draft = RoleDraft()
             if !e.value.isNull {
                 _ = try e.value.mapping("roles.\(e.key)", expected: "a mapping of parameters (\(ModelBuilder.roleKeys.joined(separator: ", ")))")
@@ -660,7 +663,7 @@ struct ModelBuilder {
     private func applyOverrides(areas: [Area], roles: [String], programmes: [Programme], drafts: inout [[RoleDraft]],
                                 progression: inout [[Transition]], programmeParameters: inout [[ProgrammeParameters]],
                                 growth: inout [(growth: Quantity, elasticity: Quantity)], leafAreas: [Int],
-                                timeline: Timeline) throws {
+                                timeline: Timeline, baselineColumns: [Int: [Int: RoleDraft]]) throws {
         guard let node = root["overrides"], !node.isNull else { return }
         var items: [(area: Int, depth: Int, node: ScenarioNode, name: String)] = []
         for e in try node.mapping("overrides", expected: "a mapping of unit names to overrides") {
@@ -682,8 +685,12 @@ struct ModelBuilder {
                     guard let r = roles.firstIndex(of: e.key) else {
                         throw e.value.error("\(field).roles.\(e.key)", "unknown role '\(e.key)'" + Suggestions.hint(for: e.key, in: roles))
                     }
-                    _ = try e.value.mapping("\(field).roles.\(e.key)", expected: "a mapping of parameters")
+                    let parameters = try e.value.mapping("\(field).roles.\(e.key)", expected: "a mapping of parameters")
                     for l in leaves { try readRoleParameters(e.value, field: "\(field).roles.\(e.key)", into: &drafts[l][r]) }
+                    // The baseline table's per-unit values are applied after, and win.
+                    for p in parameters where !leaves.isEmpty && leaves.allSatisfy({ baselineColumns[$0]?[r]?.sets(p.key) ?? false }) {
+                        throw p.value.error("\(field).roles.\(e.key).\(p.key)", "has no effect: the baseline table sets \(p.key) for \(e.key) in every unit this override covers, and the table's per-unit values take precedence; change the table, or leave its cells empty where the override should apply")
+                    }
                 }
             }
             if let g = o["growth"] {

@@ -106,7 +106,14 @@ struct ScenarioNode {
 
     var kindName: String {
         switch kind {
-        case .scalar(let s, _): return "'\(s)'"
+        case .scalar(let s, _):
+            // A long text (a CSV file named where a scenario was expected, say) is not echoed
+            // whole: its first line, cut at 40 characters.
+            let line = s.prefix { $0 != "\n" && $0 != "\r" }
+            if line.count == s.count && s.count <= 60 { return "'\(s)'" }
+            var start = String(line.prefix(40))
+            while start.last == " " { start.removeLast() }
+            return "a text of \(s.count) characters starting '\(start)...'"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .null: return "nothing"

@@ -27,11 +27,12 @@ public struct SyntheticScenario: Sendable {
 
     /// Why these sizes cannot make a scenario, or nil.
     public var problem: String? {
-        if units < 1 { return "--units must be at least 1" }
+        if units < 1 || units > 100_000 { return "--units must be from 1 to 100000" }
         if regions < 1 || regions > units { return "--regions must be from 1 to the number of units" }
         if roles < 1 || roles > 200 { return "--roles must be from 1 to 200" }
         if programmes < 0 || programmes > 50 { return "--programmes must be from 0 to 50" }
         if programmes > 0 && roles < 2 { return "programmes need at least 2 roles" }
+        if units * roles > 1_000_000 { return "--units times --roles must be at most 1000000 (the rows of baseline.csv)" }
         return nil
     }
 

@@ -19,28 +19,50 @@ public struct OutputError: Error, CustomStringConvertible {
 /// Writes a file so that readers see either the old file or the whole new one: the bytes go to a
 /// temporary file in the same directory, are flushed to disk, and the temporary file is renamed
 /// over the target. On any failure the temporary file is removed and the target is untouched.
+///
+/// Two files that belong together (an output and its manifest) are each `stage`d first and
+/// `commit`ted only when both are written, so that a failure to write the second leaves both
+/// old files as they were.
 public enum AtomicFile {
-    /// The temporary file being written, if any, as a C string that a signal handler can pass to
-    /// unlink without allocating.
-    nonisolated(unsafe) private static var pendingTemporary: UnsafeMutablePointer<CChar>? = nil
+    /// The temporary files being written (at most `pendingCapacity`), as C strings that a signal
+    /// handler can pass to unlink without allocating.
+    nonisolated(unsafe) private static let pending: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: pendingCapacity)
+        slots.initialize(repeating: nil, count: pendingCapacity)
+        return slots
+    }()
+    private static let pendingCapacity = 2
 
-    private static func setPending(_ path: String?) {
-        let old = pendingTemporary
-        pendingTemporary = path.map { strdup($0) }
-        free(old)
+    /// Removes the temporary files being written, if any. Async-signal-safe.
+    public static func removePendingTemporary() {
+        for i in 0..<pendingCapacity { if let p = pending[i] { unlink(p) } }
     }
 
-    /// Removes the temporary file being written, if any. Async-signal-safe.
-    public static func removePendingTemporary() {
-        if let p = pendingTemporary { unlink(p) }
+    /// A new file written to a temporary file beside its target, not yet renamed over it.
+    public struct Staged {
+        /// The target.
+        public let path: String
+        /// The temporary file, or nil where the target is a device or pipe written directly.
+        let temporary: String?
+        /// Its slot in `pending`.
+        let slot: Int
     }
 
     public static func write(_ text: String, to path: String) throws {
+        try commit(try stage(text, for: path))
+    }
+
+    /// Writes `text` beside `path` and flushes it to disk; `path` itself is not touched until
+    /// `commit`. A device or pipe (/dev/stdout, /dev/full) cannot be replaced, only written, so
+    /// it is written here.
+    public static func stage(_ text: String, for path: String) throws -> Staged {
         var info = stat()
         if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
-            // A device or pipe (/dev/stdout, /dev/full): it cannot be replaced, only written.
             try writeDirect(text, to: path)
-            return
+            return Staged(path: path, temporary: nil, slot: -1)
+        }
+        guard let slot = (0..<pendingCapacity).first(where: { pending[$0] == nil }) else {
+            preconditionFailure("more than \(pendingCapacity) files staged at once")
         }
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let name = path.split(separator: "/").last.map(String.init) ?? path
@@ -49,17 +71,40 @@ public enum AtomicFile {
         guard fd >= 0 else {
             throw OutputError(file: path, message: "cannot create a file in '\(directory)': \(String(cString: strerror(errno)))")
         }
-        setPending(temporary)
+        pending[slot] = strdup(temporary)
+        let staged = Staged(path: path, temporary: temporary, slot: slot)
         var failure = writeAll(text, to: fd)
         if failure == nil && fsync(fd) != 0 && errno != EINVAL { failure = String(cString: strerror(errno)) }
         if close(fd) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
-        if failure == nil && rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
         if let failure {
-            unlink(temporary)
-            setPending(nil)
+            discard(staged)
             throw OutputError(file: path, message: "could not be written (\(failure)); no output was left")
         }
-        setPending(nil)
+        return staged
+    }
+
+    /// Renames a staged file over its target.
+    public static func commit(_ staged: Staged) throws {
+        guard let temporary = staged.temporary else { return }
+        if rename(temporary, staged.path) != 0 {
+            let failure = String(cString: strerror(errno))
+            discard(staged)
+            throw OutputError(file: staged.path, message: "could not be written (\(failure)); no output was left")
+        }
+        release(staged)
+    }
+
+    /// Removes a staged file; its target stays as it was.
+    public static func discard(_ staged: Staged) {
+        guard let temporary = staged.temporary else { return }
+        unlink(temporary)
+        release(staged)
+    }
+
+    private static func release(_ staged: Staged) {
+        let p = pending[staged.slot]
+        pending[staged.slot] = nil
+        free(p)
     }
 
     private static func writeDirect(_ text: String, to path: String) throws {
@@ -70,8 +115,9 @@ public enum AtomicFile {
         if let failure { throw OutputError(file: path, message: "could not be written (\(failure))") }
     }
 
-    /// Writes every byte of `text` to `fd`; returns the system's message on failure.
-    private static func writeAll(_ text: String, to fd: Int32) -> String? {
+    /// Writes every byte of `text` to `fd`, again after an interrupted write; returns the
+    /// system's message on failure.
+    public static func writeAll(_ text: String, to fd: Int32) -> String? {
         var text = text
         return text.withUTF8 { buffer -> String? in
             var offset = 0

@@ -25,9 +25,9 @@ public struct RunManifest: Encodable {
     public var output: File
     public var created: String
 
-    /// Hashes `inputs` and the written `output` file.
+    /// Hashes `inputs` and `outputText`, the text written to `output`.
     public init(version: String, command: [String], models: [Model], deterministic: Bool,
-                inputs: [String], output: String) throws {
+                inputs: [String], output: String, outputText: String) throws {
         self.version = version
         self.command = command
         scenarios = models.map(\.name)
@@ -36,7 +36,7 @@ public struct RunManifest: Encodable {
         self.deterministic = deterministic
         noise = models.first?.noise.rawValue ?? "none"
         self.inputs = try inputs.map(RunManifest.hash)
-        self.output = try RunManifest.hash(output)
+        self.output = RunManifest.hash(Data(outputText.utf8), path: output)
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         created = formatter.string(from: Date())
@@ -46,6 +46,10 @@ public struct RunManifest: Encodable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw OutputError(file: path, message: "cannot be read to record its hash in the manifest")
         }
+        return hash(data, path: path)
+    }
+
+    static func hash(_ data: Data, path: String) -> File {
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         return File(path: path, sha256: digest, bytes: data.count)
     }

@@ -28,6 +28,9 @@ struct Compare: ParsableCommand {
             let settings = try simulation.apply(to: load.settings())
             let loaded = try scenarios.map { try ScenarioLoader.read(path: $0, settings: settings) }
             let base = loaded[0].model
+            for whatIf in loaded.dropFirst() where !unpaired && !simulation.deterministic && whatIf.model.seed != base.seed {
+                throw ComparisonError(message: "'\(whatIf.model.name)' cannot be compared with '\(base.name)': the seeds differ (\(whatIf.model.seed) in the what-if, \(base.seed) in the base), so the two would not share their random numbers; remove the what-if's seed, give --seed, or pass --unpaired")
+            }
             try simulation.checkMemory(base, models: 2)
             var csv = ""
             try simulation.simulate { options in

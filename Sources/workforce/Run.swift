@@ -168,16 +168,39 @@ struct OutputOptions: ParsableArguments {
         for input in inputs where URL(fileURLWithPath: input).resolvingSymlinksInPath().standardized.path == target {
             throw OutputError(file: out, message: "is an input of the run (\(input)); write the output to another file")
         }
-        try AtomicFile.write(csv, to: out)
         let manifestPath = RunManifest.path(for: out)
-        if !manifest && FileManager.default.fileExists(atPath: manifestPath) {
-            // The old manifest describes the file just replaced; left behind, it would mislead.
-            try? FileManager.default.removeItem(atPath: manifestPath)
+        guard manifest else {
+            try AtomicFile.write(csv, to: out)
+            if FileManager.default.fileExists(atPath: manifestPath) {
+                // The old manifest describes the file just replaced; left behind, it would mislead.
+                try? FileManager.default.removeItem(atPath: manifestPath)
+            }
+            return
         }
-        if manifest {
-            let record = try RunManifest(version: Workforce.version, command: CommandLine.arguments, models: models,
-                                         deterministic: deterministic, inputs: inputs, output: out)
-            try AtomicFile.write(try record.json(), to: manifestPath)
+        // Both files are written before either replaces its old one, so that a failure leaves
+        // the old pair as it was.
+        let record = try RunManifest(version: Workforce.version, command: CommandLine.arguments, models: models,
+                                     deterministic: deterministic, inputs: inputs, output: out, outputText: csv)
+        let stagedCSV = try AtomicFile.stage(csv, for: out)
+        let stagedManifest: AtomicFile.Staged
+        do {
+            stagedManifest = try AtomicFile.stage(try record.json(), for: manifestPath)
+        } catch {
+            AtomicFile.discard(stagedCSV)
+            throw error
+        }
+        do {
+            try AtomicFile.commit(stagedCSV)
+        } catch {
+            AtomicFile.discard(stagedManifest)
+            throw error
+        }
+        do {
+            try AtomicFile.commit(stagedManifest)
+        } catch {
+            // The new CSV is in place; an old manifest beside it would describe another file.
+            try? FileManager.default.removeItem(atPath: manifestPath)
+            throw OutputError(file: manifestPath, message: "could not be put in place (\(error)); \(out) was written, without a manifest")
         }
     }
 }

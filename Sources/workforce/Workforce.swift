@@ -87,22 +87,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
 /// Writes `text` to standard output (file descriptor 1, unbuffered), so that a full disk or a
 /// closed pipe is an error with a message (exit 1), never a crash or a silent success.
 func writeStandardOutput(_ text: String) throws {
-    var error: Int32 = 0
-    var bytes = Array(text.utf8)
-    bytes.withUnsafeMutableBytes { buffer in
-        var done = 0
-        while done < buffer.count {
-            let n = write(1, buffer.baseAddress! + done, buffer.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                error = errno
-                return
-            }
-            done += n
-        }
-    }
-    if error != 0 {
-        throw OutputError(file: "standard output", message: "cannot write: \(String(cString: strerror(error)))")
+    if let failure = AtomicFile.writeAll(text, to: 1) {
+        throw OutputError(file: "standard output", message: "cannot write: \(failure)")
     }
 }
 
@@ -111,6 +97,9 @@ func printError(_ message: String) {
     print(message, to: &stderr)
 }
 
+/// Standard error (file descriptor 2). A message that cannot be written (stderr closed, or a
+/// full disk behind it) is dropped: the exit status still tells what happened, where
+/// FileHandle's `write` stopped the process.
 struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+    mutating func write(_ string: String) { _ = AtomicFile.writeAll(string, to: 2) }
 }

@@ -26,6 +26,33 @@ final class RobustnessTests: CLITests {
         }
     }
 
+    /// An error when standard error cannot be written (a full disk behind it) still exits 1,
+    /// where writing the message used to stop the process.
+    func testAnUnwritableStandardErrorIsNoCrash() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["validate", "s.yaml", "--set", "roles.senior.turnover=2"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/full")
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, 1)
+    }
+
+    /// Settings that would silently change nothing are refused: `extends` from the command
+    /// line, and a synthetic scenario too large for its baseline table.
+    func testSettingsThatCannotTakeEffectAreRefused() throws {
+        let (s1, _, e1) = try workforce(["validate", "s.yaml", "--set", "extends=other.yaml"])
+        XCTAssertEqual(s1, 1)
+        XCTAssertEqual(e1, "error: --set: extends: cannot be set here: a scenario's chain of files is read before any change applies; write a what-if file whose extends: names this scenario\n")
+        let (s2, _, e2) = try workforce(["synth", "--units", "100000000000", "--regions", "2", "--roles", "3", "--programmes", "2", "--out", "huge"])
+        XCTAssertEqual(s2, 64)
+        XCTAssert(e2.hasPrefix("Error: --units must be from 1 to 100000\n"), e2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/huge"))
+    }
+
     func testA200MegabyteFileIsRefusedWithoutReadingIt() throws {
         let path = directory + "/huge.yaml"
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))

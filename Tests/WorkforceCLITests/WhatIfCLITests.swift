@@ -66,6 +66,27 @@ final class WhatIfCLITests: CLITests {
         XCTAssertEqual(e2, "error: 'short' cannot be compared with 'cli': the calendar differs; a what-if must keep its base's units, roles, calendar and paths\n")
     }
 
+    /// A what-if with its own seed would not share its base's random numbers: refused unless
+    /// --seed makes them one, --unpaired asks for that, or --deterministic draws nothing. A
+    /// different list of roles or units is named.
+    func testComparingScenariosWithDifferentSeedsOrNamesIsAnError() throws {
+        write("seeded.yaml", "extends: s.yaml\nname: seeded\nseed: 6\n")
+        let (s1, out1, e1) = try workforce(["compare", "s.yaml", "seeded.yaml", "--paths", "5"])
+        XCTAssertEqual(s1, 1)
+        XCTAssertEqual(out1, "")
+        XCTAssertEqual(e1, "error: 'seeded' cannot be compared with 'cli': the seeds differ (6 in the what-if, 5 in the base), so the two would not share their random numbers; remove the what-if's seed, give --seed, or pass --unpaired\n")
+        for extra in [["--seed", "7"], ["--unpaired"], ["--deterministic"]] {
+            let (status, csv, stderr) = try workforce(["compare", "s.yaml", "seeded.yaml", "--paths", "5"] + extra)
+            XCTAssertEqual(status, 0, "\(extra): \(stderr)")
+            XCTAssert(csv.contains("\nseeded - cli,level1,R,all,"), "\(extra)")
+        }
+        write("renamed.yaml", try XCTUnwrap(read("s.yaml")).replacingOccurrences(of: "senior", with: "lead")
+            .replacingOccurrences(of: "name: cli", with: "name: renamed"))
+        let (s2, _, e2) = try workforce(["compare", "s.yaml", "renamed.yaml", "--paths", "5"])
+        XCTAssertEqual(s2, 1)
+        XCTAssertEqual(e2, "error: 'renamed' cannot be compared with 'cli': the roles differ (only in the base: 'senior'; only in the what-if: 'lead'); a what-if must keep its base's units, roles, calendar and paths\n")
+    }
+
     func testSweepRunsTheProductOrTheZipIntoOneCSV() throws {
         let (status, csv, stderr) = try workforce(["sweep", "s.yaml", "--paths", "20", "--metrics", "vacancy_rate",
                                                    "--vary", "roles.carer.time_to_fill=1.5,3",
@@ -115,6 +136,28 @@ final class WhatIfCLITests: CLITests {
         let (s2, _, e2) = try workforce(["run", "s.yaml", "--manifest"])
         XCTAssertEqual(s2, 64)
         XCTAssert(e2.contains("--manifest needs --out"), e2)
+        // A manifest that cannot be written leaves the CSV and manifest of the earlier run.
+        let before = (read("out.csv"), read("out.csv.manifest.json"))
+        try FileManager.default.removeItem(atPath: directory + "/out.csv.manifest.json")
+        try FileManager.default.createDirectory(atPath: directory + "/out.csv.manifest.json", withIntermediateDirectories: false)
+        let (s3, _, e3) = try workforce(["run", "s.yaml", "--paths", "10", "--seed", "10", "--out", "out.csv", "--manifest"])
+        XCTAssertEqual(s3, 1)
+        XCTAssertEqual(e3, "error: out.csv.manifest.json: cannot be opened for writing: Is a directory\n")
+        XCTAssertEqual(read("out.csv"), before.0)
+        try FileManager.default.removeItem(atPath: directory + "/out.csv.manifest.json")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp-") }, [])
+        // The manifest's hash is the hash of the file beside it.
+        XCTAssertEqual(try workforce(["run", "s.yaml", "--paths", "10", "--seed", "10", "--out", "out.csv", "--manifest"]).0, 0)
+        XCTAssertNotEqual(read("out.csv"), before.0)
+        let again = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(read("out.csv.manifest.json")).utf8)) as? [String: Any])
+        let sum = Process(), pipe = Pipe()
+        sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sum.arguments = [directory + "/out.csv"]
+        sum.standardOutput = pipe
+        try sum.run()
+        let hash = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        sum.waitUntilExit()
+        XCTAssertEqual((again["output"] as? [String: Any])?["sha256"] as? String, String(hash))
     }
 
     /// Mistakes a sweep must refuse before it writes anything: periods that differ between

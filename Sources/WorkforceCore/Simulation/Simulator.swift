@@ -26,6 +26,8 @@ public struct SimulationOptions: Sendable {
 public struct ComparisonError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var description: String { message }
+
+    public init(message: String) { self.message = message }
 }
 
 /// Runs the Monte Carlo projection of a resolved model and summarises it.
@@ -59,12 +61,34 @@ public enum Simulator {
     }
 
     static func shapeProblem(_ a: Model, _ b: Model) -> String? {
-        if a.roles != b.roles { return "the roles differ" }
-        if a.areas.map(\.name) != b.areas.map(\.name) || a.areas.map(\.parent) != b.areas.map(\.parent) { return "the units differ" }
+        if a.roles != b.roles { return "the roles differ (\(difference(a.roles, b.roles)))" }
+        let names = (a.areas.map(\.name), b.areas.map(\.name))
+        if names.0 != names.1 { return "the units differ (\(difference(names.0, names.1)))" }
+        if a.areas.map(\.parent) != b.areas.map(\.parent) {
+            let i = a.areas.indices.first { a.areas[$0].parent != b.areas[$0].parent }!
+            return "the units differ ('\(a.areas[i].name)' sits under another parent)"
+        }
         if a.timeline != b.timeline { return "the calendar differs" }
         if a.paths != b.paths { return "the number of paths differs" }
         if a.hasPay != b.hasPay { return "one gives pay and the other does not" }
         return nil
+    }
+
+    /// How two lists of names differ, for a message: the first few names only in one of them,
+    /// or, where both hold the same names, the first place where their order differs.
+    static func difference(_ base: [String], _ whatIf: [String]) -> String {
+        func some(_ names: [String]) -> String {
+            names.prefix(3).map { "'\($0)'" }.joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "")
+        }
+        let inBase = Set(base), inWhatIf = Set(whatIf)
+        let onlyBase = base.filter { !inWhatIf.contains($0) }, onlyWhatIf = whatIf.filter { !inBase.contains($0) }
+        var parts: [String] = []
+        if !onlyBase.isEmpty { parts.append("only in the base: \(some(onlyBase))") }
+        if !onlyWhatIf.isEmpty { parts.append("only in the what-if: \(some(onlyWhatIf))") }
+        if parts.isEmpty, let i = base.indices.first(where: { base[$0] != whatIf[$0] }) {
+            parts.append("the same names in another order: number \(i + 1) is '\(base[i])' in the base and '\(whatIf[i])' in the what-if")
+        }
+        return parts.isEmpty ? "a name is listed twice in one of them" : parts.joined(separator: "; ")
     }
 
     /// Leaves simulated together: as many as fit in `blockBytes` of per-path values (at least
