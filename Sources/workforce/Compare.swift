@@ -38,6 +38,7 @@ struct Compare: ParsableCommand {
                     var model = whatIf.model
                     if unpaired { model.seed = base.seed &+ 1 }
                     let table = try Simulator.compare(base: base, whatIf: model, options: options)
+                    try table.checkFinite()
                     var csvOptions = try output.csvOptions(for: table)
                     csvOptions.header = i == 0
                     csv += CSVWriter.string(table, options: csvOptions, threads: options.threads)

@@ -21,6 +21,7 @@ struct Run: ParsableCommand {
             let loaded = try ScenarioLoader.read(path: scenario.scenario, settings: try simulation.apply(to: scenario.load.settings()))
             try simulation.checkMemory(loaded.model)
             let table = simulation.simulate { options in Simulator.run(loaded.model, options: options) }
+            try table.checkFinite()
             try output.write(CSVWriter.string(table, options: try output.csvOptions(for: table), threads: simulation.threadCount),
                              models: [loaded.model], inputs: loaded.inputs, deterministic: simulation.deterministic)
         }

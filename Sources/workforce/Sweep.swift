@@ -67,6 +67,7 @@ struct Sweep: ParsableCommand {
                     try simulation.checkMemory(model)
                     model.name = ([model.name] + texts).joined(separator: " ")
                     let table = Simulator.run(model, options: options)
+                    try table.checkFinite()
                     if output.format == .wide, let first = models.first, first.timeline.periods != model.timeline.periods {
                         throw OutputError(file: "--format wide", message: "'\(texts.joined(separator: " "))' reports other periods than the first combination, so they cannot share the period columns; use --format long")
                     }

@@ -81,6 +81,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as ComparisonError {
         printError("error: \(error)")
         throw ExitCode(1)
+    } catch let error as OverflowError {
+        printError("error: \(error)")
+        throw ExitCode(1)
     }
 }
 

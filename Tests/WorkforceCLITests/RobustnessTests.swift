@@ -41,6 +41,20 @@ final class RobustnessTests: CLITests {
         XCTAssertEqual(process.terminationStatus, 1)
     }
 
+    /// Inputs that are finite but too large to compute with (a pay of 1e308) would give inf in
+    /// the CSV: the run is refused, naming the first unit, role and period that overflowed,
+    /// and an existing output stays as it was.
+    func testResultsThatOverflowAreRefused() throws {
+        write("o.csv", "old\n")
+        for command in ["run", "compare"] {
+            let (status, _, stderr) = try workforce([command, "s.yaml"] + (command == "compare" ? ["s.yaml"] : [])
+                                                    + ["--paths", "5", "--set", "roles.senior.pay=1e308", "--out", "o.csv"])
+            XCTAssertEqual(status, 1, command)
+            XCTAssertEqual(stderr, "error: the results overflowed: pay_bill of 'A', senior, 2024/25 is not a finite number, so an input is too large to compute with (look at that area's staff, pay, mix, training starts and demand growth and events); no output was written\n", command)
+            XCTAssertEqual(read("o.csv"), "old\n", command)
+        }
+    }
+
     /// Settings that would silently change nothing are refused: `extends` from the command
     /// line, and a synthetic scenario too large for its baseline table.
     func testSettingsThatCannotTakeEffectAreRefused() throws {
