@@ -121,14 +121,24 @@ struct ModelBuilder {
         let seed = settings.seed ?? fileSeed ?? 1
         let noise = try root["noise"]?.choice("noise", Noise.self) ?? .none
         let quantiles = settings.quantiles ?? fileQuantiles
-        let levelNames = try root["levels"].map { node in
-            try node.sequence("levels", expected: "a list of level names from the root").enumerated().map {
-                try $0.element.string("levels[\($0.offset + 1)]")
-            }
-        } ?? []
+        var levelNames: [String] = []
+        for (i, item) in try root["levels"]?.sequence("levels", expected: "a list of level names from the root").enumerated().map({ $0 }) ?? [] {
+            let name = try item.string("levels[\(i + 1)]")
+            if levelNames.contains(name) { throw item.error("levels[\(i + 1)]", "'\(name)' is listed twice; each level of the unit tree needs its own name") }
+            levelNames.append(name)
+        }
 
         let (roles, roleDefaults) = try readRoles()
         var areas = try readUnits(levelNames: levelNames)
+        var depth = 0  // levels of the unit tree, from its root to its deepest unit
+        for area in areas {
+            var levels = 1, p = area.parent
+            while let q = p { levels += 1; p = areas[q].parent }
+            depth = Swift.max(depth, levels)
+        }
+        if let node = root["levels"], levelNames.count > depth {
+            throw node.error("levels", "names \(levelNames.count) levels, but the unit tree has \(depth) (from its root to its deepest unit); give at most \(depth) names")
+        }
         var leafAreas: [Int] = []
         for i in areas.indices where areas[i].children.isEmpty {
             areas[i].leaf = leafAreas.count

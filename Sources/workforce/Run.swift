@@ -29,17 +29,20 @@ struct Run: ParsableCommand {
 }
 
 /// How to simulate: paths, seed, quantiles, threads, the expected-value run.
+///
+/// The numbers are read `.unconditional`ly, so that `--paths -1` is told the valid range
+/// rather than that its value is missing (a leading dash would otherwise read as a flag).
 struct SimulationFlags: ParsableArguments {
-    @Option(help: "Monte Carlo paths (default: the scenario's, else 1000).")
+    @Option(parsing: .unconditional, help: "Monte Carlo paths (default: the scenario's, else 1000).")
     var paths: Int?
 
-    @Option(help: "Random seed (default: the scenario's, else 1).")
+    @Option(parsing: .unconditional, help: "Random seed (default: the scenario's, else 1).")
     var seed: UInt64?
 
-    @Option(help: "Quantiles to report, in percent, comma-separated (e.g. 5,25,50,75,95).")
+    @Option(parsing: .unconditional, help: "Quantiles to report, in percent, comma-separated (e.g. 5,25,50,75,95).")
     var quantiles: String?
 
-    @Option(help: "Worker threads (default: all cores). The output does not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). The output does not depend on it.")
     var threads: Int?
 
     @Flag(help: "Expected-value run: one path, distributions at their means, no noise.")
@@ -78,11 +81,35 @@ struct SimulationFlags: ParsableArguments {
     func checkMemory(_ model: Model, models: Int = 1) throws {
         let (needed, parents) = Simulator.memoryNeeded(model, models: models,
                                                        options: SimulationOptions(deterministic: deterministic))
-        let available = ProcessInfo.processInfo.physicalMemory
+        let (available, whose) = SimulationFlags.memoryAvailable()
         if UInt64(needed) > available / 10 * 9 {
             let gib = { (bytes: Double) in String(format: "%.1f GiB", bytes / Double(1 << 30)) }
-            throw OutputError(file: "--paths", message: "\(model.paths) paths need about \(gib(Double(needed))) for the per-path values of \(parents) parent area\(parents == 1 ? "" : "s") held at once and a block of units, more than this machine's \(gib(Double(available))) of memory; use fewer paths (memory grows in proportion)")
+            throw OutputError(file: "--paths", message: "\(model.paths) paths need about \(gib(Double(needed))) for the per-path values of \(parents) parent area\(parents == 1 ? "" : "s") held at once and a block of units, more than \(whose.replacingOccurrences(of: "{}", with: gib(Double(available)))); use fewer paths (memory grows in proportion)")
         }
+    }
+
+    /// The memory a run may take, in bytes, and whose limit that is ({} for the figure): the
+    /// machine's, or less
+    /// where the process is limited: a cgroup's memory.max (a container or a systemd slice), or
+    /// its address space (ulimit -v) less what is already mapped.
+    static func memoryAvailable() -> (bytes: UInt64, whose: String) {
+        var best = (ProcessInfo.processInfo.physicalMemory, "this machine's {} of memory")
+        for file in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            if let text = try? String(contentsOfFile: file, encoding: .utf8),
+               let limit = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit < best.0 {
+                best = (limit, "this process's cgroup limit of {}")
+            }
+        }
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0 && limit.rlim_cur != rlim_t.max,
+           let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+           let pages = statm.split(separator: " ").first.flatMap({ UInt64($0) }) {
+            let mapped = pages * UInt64(sysconf(Int32(_SC_PAGESIZE)))
+            let allowed = UInt64(limit.rlim_cur)
+            let free = allowed > mapped ? allowed - mapped : 0
+            if free < best.0 { best = (free, "the {} of address space left under this process's limit (ulimit -v)") }
+        }
+        return best
     }
 
     /// --threads, else every core.

@@ -20,6 +20,9 @@ struct Sweep: ParsableCommand {
     @Flag(help: "Pair the --vary lists element by element instead of taking every combination.")
     var zip = false
 
+    /// The most combinations one sweep runs.
+    static let maximumRuns = 1_000
+
     func validate() throws {
         if vary.isEmpty { throw ValidationError("give at least one --vary PATH=V1,V2,...") }
         let lists = try parsedVaries()
@@ -33,6 +36,11 @@ struct Sweep: ParsableCommand {
         }
         if zip, Set(lists.map(\.values.count)).count > 1 {
             throw ValidationError("--zip needs lists of the same length; got \(lists.map { "\($0.path): \($0.values.count)" }.joined(separator: ", "))")
+        }
+        // Every combination's table is held until the CSV is written, so a sweep is bounded.
+        let runs = zip ? lists[0].values.count : lists.reduce(1) { Swift.min($0 * $1.values.count, Sweep.maximumRuns + 1) }
+        if runs > Sweep.maximumRuns {
+            throw ValidationError("--vary lists make more than \(Sweep.maximumRuns) runs (\(lists.map { "\($0.values.count) for \($0.path)" }.joined(separator: " x "))); a sweep makes at most \(Sweep.maximumRuns): split it into several, or use --zip")
         }
     }
 

@@ -144,7 +144,20 @@ class CLITests: XCTestCase {
         let (status, stdout, stderr) = try workforce(["run", "s.yaml", "--paths", "10000000", "--periods", "monthly"])
         XCTAssertEqual(status, 1)
         XCTAssertEqual(stdout, "")
-        XCTAssert(stderr.hasPrefix("error: --paths: 10000000 paths need about 225.3 GiB for the per-path values of 1 parent area held at once and a block of units, more than this machine's"), stderr)
+        XCTAssert(stderr.hasPrefix("error: --paths: 10000000 paths need about 225.3 GiB for the per-path values of 1 parent area held at once and a block of units, more than "), stderr)
+        // Under a limit of the process's address space (ulimit -v), the limit is what counts.
+        let shell = Process(), err = Pipe()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "ulimit -v 1500000 && exec \"$0\" run s.yaml --paths 100000 --periods monthly", binary]
+        shell.currentDirectoryURL = URL(fileURLWithPath: directory)
+        shell.standardOutput = FileHandle.nullDevice
+        shell.standardError = err
+        try shell.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        shell.waitUntilExit()
+        XCTAssertEqual(shell.terminationStatus, 1, message)
+        XCTAssert(message.hasPrefix("error: --paths: 100000 paths need about "), message)
+        XCTAssert(message.contains(" of address space left under this process's limit (ulimit -v); use fewer paths"), message)
     }
 
     func testAnUnwritableDirectoryIsReported() throws {
@@ -177,5 +190,13 @@ class CLITests: XCTestCase {
         let (s3, _, e3) = try workforce(["run", "s.yaml", "--horizon", "2020-01"])
         XCTAssertEqual(s3, 1)
         XCTAssertEqual(e3, "error: --horizon: horizon: 2020-01 is before start 2024-04; the horizon is the last simulated month and must be on or after start\n")
+        // A negative number is told the valid range, not that its value is missing.
+        for (option, message) in [("--paths", "--paths must be from 1 to 10000000"), ("--threads", "--threads must be from 1 to 1024"),
+                                  ("--seed", "The value '-1' is invalid for '--seed <seed>'"),
+                                  ("--quantiles", "--quantiles '-1': each entry must be a percentage from 0 to 100")] {
+            let (status, _, stderr) = try workforce(["run", "s.yaml", option, "-1"])
+            XCTAssertEqual(status, 64, option)
+            XCTAssert(stderr.contains(message), stderr)
+        }
     }
 }
