@@ -168,11 +168,12 @@ struct ModelBuilder {
             var roleParameters: [RoleParameters] = []
             for (r, d) in drafts[l].enumerated() {
                 let field = "roles.\(roles[r])"
+                let roleNode = root["roles"]?[roles[r]] ?? root["roles"] ?? root  // where the role is declared
                 guard let turnover = d.turnover else {
-                    throw (root["roles"] ?? root).error("\(field).turnover", "missing for unit '\(areas[area].name)'; give it for the role or per unit")
+                    throw roleNode.error("\(field).turnover", "missing for unit '\(areas[area].name)'; give it for the role or per unit")
                 }
                 guard let timeToFill = d.timeToFill else {
-                    throw (root["roles"] ?? root).error("\(field).time_to_fill", "missing for unit '\(areas[area].name)'; give it for the role or per unit")
+                    throw roleNode.error("\(field).time_to_fill", "missing for unit '\(areas[area].name)'; give it for the role or per unit")
                 }
                 roleParameters.append(RoleParameters(
                     filled: d.filled ?? 0, vacancies: d.vacancies ?? 0, turnover: turnover,
