@@ -48,11 +48,11 @@ struct CSVTable {
             throw ScenarioError(file: file, line: rows.last.map { $0.line + 1 }, field: "",
                                 message: "malformed CSV (\(error)); check for an unclosed quote")
         }
-        for name in required where !header.contains(name) {
-            throw ScenarioError(file: file, line: 1, field: name,
-                                message: "missing column; the header must name \(required.joined(separator: ","))" +
-                                (optional.isEmpty ? "" : " and may add \(optional.joined(separator: ","))"))
+        if header.count == 1 && header[0].contains("\t") {
+            throw ScenarioError(file: file, line: 1, field: "",
+                                message: "the header is separated by tabs; give the table as CSV, with commas (or semicolons) between the columns \(required.joined(separator: ","))")
         }
+        // Unknown names first: a misspelt column ('Filled') is named, with the nearest valid one.
         let allowed = required + optional
         var seen = Set<String>()
         for name in header {
@@ -62,6 +62,11 @@ struct CSVTable {
             if !seen.insert(name).inserted {
                 throw ScenarioError(file: file, line: 1, field: name, message: "the column appears twice in the header")
             }
+        }
+        for name in required where !header.contains(name) {
+            throw ScenarioError(file: file, line: 1, field: name,
+                                message: "missing column; the header must name \(required.joined(separator: ","))" +
+                                (optional.isEmpty ? "" : " and may add \(optional.joined(separator: ","))"))
         }
         for row in rows where row.fields.count != header.count {
             if row.fields.contains(where: { $0.contains("\n") || $0.contains("\r") }) {
