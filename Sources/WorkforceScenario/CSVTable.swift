@@ -120,6 +120,10 @@ struct CSVTable {
         }
         let value = semicolons ? NumberParser.parseDecimalComma(raw) : NumberParser.parse(raw)
         guard let value else {
+            if raw.hasSuffix("%"), NumberParser.parse(String(raw.dropLast()).trimmingSpaces) != nil {
+                throw ScenarioError(file: file, line: row.line, field: name,
+                                    message: "'\(raw)' is a percentage; numbers here are plain decimals (a rate of 2% is 0.02)")
+            }
             let hint = semicolons && raw.contains(",")
                 ? "it could be read with ',' as decimal or as thousands separator; write it without ambiguity (for example 0.259 or 259)"
                 : semicolons && raw.contains(".")
