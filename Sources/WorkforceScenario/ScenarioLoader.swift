@@ -267,7 +267,7 @@ struct ModelBuilder {
             throw ScenarioError(file: path, line: nil, field: "units", message: "missing; give a list of units ({name, parent}) or {file: units.csv}")
         }
         var declared: [(name: String, parent: String?, location: Location)] = []
-        if node["file"] != nil {
+        if node.entries != nil {  // a mapping: only {file: ...}, and a misspelt key is named
             try node.checkKeys("units", allowed: ["file"])
             let (filePath, display) = try fileReference(node, field: "units.file")
             let table = try CSVTable(path: filePath, file: display, required: ["unit"], optional: ["parent"])
@@ -392,7 +392,7 @@ struct ModelBuilder {
             columns[leaf, default: [:]][r] = extra
         }
 
-        if node["file"] != nil {
+        if node.entries != nil {  // a mapping: only {file: ...}, and a misspelt key is named
             try node.checkKeys("baseline", allowed: ["file"])
             let (filePath, display) = try fileReference(node, field: "baseline.file")
             let table = try CSVTable(path: filePath, file: display, required: ["unit", "role", "filled", "vacancies"], optional: optional)
@@ -738,14 +738,15 @@ struct ModelBuilder {
     // MARK: - Helpers
 
     private func fileReference(_ node: ScenarioNode, field: String) throws -> (path: String, display: String) {
-        let relative = try node["file"]!.string(field)
+        guard let fileNode = node["file"] else { throw node.error(field, "missing; give the table as {file: NAME.csv}") }
+        let relative = try fileNode.string(field)
         let resolved = FilePaths.resolve(relative, nextTo: node.location.file)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
-            throw node["file"]!.error(field, "'\(relative)' does not exist (looked for \(resolved)); paths are relative to the file that names them")
+            throw fileNode.error(field, "'\(relative)' does not exist (looked for \(resolved)); paths are relative to the file that names them")
         }
         if isDirectory.boolValue {
-            throw node["file"]!.error(field, "'\(relative)' is a directory; name a CSV file")
+            throw fileNode.error(field, "'\(relative)' is a directory; name a CSV file")
         }
         inputs.record(resolved)
         return (resolved, resolved)
