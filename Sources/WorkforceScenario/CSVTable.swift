@@ -92,6 +92,9 @@ struct CSVTable {
         if isDirectory.boolValue {
             throw ScenarioError(file: file, line: nil, field: "", message: "is a directory; expected a file")
         }
+        if !FilePaths.isRegularFile(path) {
+            throw ScenarioError(file: file, line: nil, field: "", message: "is not a regular file (a device, pipe or socket); expected a CSV file")
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         if size > maxBytes {
             throw ScenarioError(file: file, line: nil, field: "", message: "the file is \(size >> 20) MiB; files over \(maxBytes >> 20) MiB are refused")

@@ -35,6 +35,9 @@ enum ScenarioDocument {
             base = try load(path: basePath, chain: chainHere, log: log)
         } catch let error as ScenarioError where error.message == "no such file" && error.file == basePath {
             throw extends.error("extends", "'\(relative)' does not exist (looked for \(basePath))")
+        } catch let error as ScenarioError where error.file == basePath && error.line == nil {
+            // About the file itself (a directory, a device, too large): said where it is named.
+            throw extends.error("extends", "'\(relative)': \(error.message)")
         }
         node.remove("extends")
         try checkNames(in: node, against: base, baseName: relative)
@@ -61,6 +64,9 @@ enum ScenarioDocument {
         }
         if isDirectory.boolValue {
             throw ScenarioError(file: path, line: nil, field: "", message: "is a directory; expected a scenario YAML file")
+        }
+        if !FilePaths.isRegularFile(path) {
+            throw ScenarioError(file: path, line: nil, field: "", message: "is not a regular file (a device, pipe or socket); expected a scenario YAML file")
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         if size > maxBytes {
@@ -156,6 +162,13 @@ enum FilePaths {
     }
 
     static func display(_ path: String) -> String { normalise(path) }
+
+    /// Whether `path` (after symbolic links) is a regular file: not a device, pipe or socket,
+    /// whose reading could block or never end (/dev/zero, a FIFO).
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
 
     /// A canonical form for detecting cycles.
     static func identity(_ path: String) -> String {
