@@ -50,16 +50,28 @@ struct LoadOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Change a parameter: PATH=VALUE, e.g. roles.care_worker.turnover=0.22 (repeatable; VALUE is YAML, so a distribution or schedule works too).", valueName: "path=value"))
     var assignments: [String] = []
 
-    func settings() throws -> ScenarioLoader.Settings {
-        var s = ScenarioLoader.Settings()
+    /// Checked here, not only in `settings()`, so that the message comes with the usage of the
+    /// command given rather than of `workforce` as a whole.
+    func validate() throws {
+        _ = try months()
+    }
+
+    private func months() throws -> (start: Month?, horizon: Month?) {
+        var out: (start: Month?, horizon: Month?) = (nil, nil)
         if let start {
             guard let m = Month(parsing: start) else { throw ValidationError("--start '\(start)' is not a month; write YYYY-MM, for example 2024-04") }
-            s.start = m
+            out.start = m
         }
         if let horizon {
             guard let m = Month(parsing: horizon) else { throw ValidationError("--horizon '\(horizon)' is not a month; write YYYY-MM, for example 2030-12") }
-            s.horizon = m
+            out.horizon = m
         }
+        return out
+    }
+
+    func settings() throws -> ScenarioLoader.Settings {
+        var s = ScenarioLoader.Settings()
+        (s.start, s.horizon) = try months()
         s.periods = periods
         s.assignments = try assignments.map { try Assignment(parsing: $0) }
         return s

@@ -187,6 +187,7 @@ class CLITests: XCTestCase {
         let (s2, _, e2) = try workforce(["run", "s.yaml", "--horizon", "2030-13"])
         XCTAssertEqual(s2, 64)
         XCTAssert(e2.contains("--horizon '2030-13' is not a month"), e2)
+        XCTAssert(e2.contains("Usage: workforce run "), e2)  // the usage of the command given
         let (s3, _, e3) = try workforce(["run", "s.yaml", "--horizon", "2020-01"])
         XCTAssertEqual(s3, 1)
         XCTAssertEqual(e3, "error: --horizon: horizon: 2020-01 is before start 2024-04; the horizon is the last simulated month and must be on or after start\n")
