@@ -24,18 +24,23 @@ public struct OutputError: Error, CustomStringConvertible {
 /// `commit`ted only when both are written, so that a failure to write the second leaves both
 /// old files as they were.
 public enum AtomicFile {
-    /// The temporary files being written (at most `pendingCapacity`), as C strings that a signal
-    /// handler can pass to unlink without allocating.
-    nonisolated(unsafe) private static let pending: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
-        let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: pendingCapacity)
-        slots.initialize(repeating: nil, count: pendingCapacity)
-        return slots
-    }()
-    private static let pendingCapacity = 2
+    /// The temporary files being written, at most two, as C strings that a signal handler can
+    /// pass to unlink without allocating. Two plain variables with a constant initial value: the
+    /// compiler lays them out statically, so reading them runs no lazy set-up (which could
+    /// allocate, or wait on a lock, inside a signal handler).
+    nonisolated(unsafe) private static var pending0: UnsafeMutablePointer<CChar>? = nil
+    nonisolated(unsafe) private static var pending1: UnsafeMutablePointer<CChar>? = nil
+
+    private static func pending(_ slot: Int) -> UnsafeMutablePointer<CChar>? { slot == 0 ? pending0 : pending1 }
+
+    private static func setPending(_ slot: Int, _ value: UnsafeMutablePointer<CChar>?) {
+        if slot == 0 { pending0 = value } else { pending1 = value }
+    }
 
     /// Removes the temporary files being written, if any. Async-signal-safe.
     public static func removePendingTemporary() {
-        for i in 0..<pendingCapacity { if let p = pending[i] { unlink(p) } }
+        if let p = pending0 { unlink(p) }
+        if let p = pending1 { unlink(p) }
     }
 
     /// A new file written to a temporary file beside its target, not yet renamed over it.
@@ -44,7 +49,7 @@ public enum AtomicFile {
         public let path: String
         /// The temporary file, or nil where the target is a device or pipe written directly.
         let temporary: String?
-        /// Its slot in `pending`.
+        /// Its slot: pending0 or pending1.
         let slot: Int
     }
 
@@ -61,18 +66,20 @@ public enum AtomicFile {
             try writeDirect(text, to: path)
             return Staged(path: path, temporary: nil, slot: -1)
         }
-        guard let slot = (0..<pendingCapacity).first(where: { pending[$0] == nil }) else {
-            preconditionFailure("more than \(pendingCapacity) files staged at once")
+        guard let slot = [0, 1].first(where: { pending($0) == nil }) else {
+            throw OutputError(file: path, message: "cannot be written while two other files are being written")
         }
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let temporary = (directory == "." && !path.hasPrefix("./") ? "" : directory + "/") + ".\(name).tmp-\(getpid())"
+        setPending(slot, strdup(temporary))  // before the file exists, so that a signal never misses it
+        let staged = Staged(path: path, temporary: temporary, slot: slot)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else {
-            throw OutputError(file: path, message: "cannot create a file in '\(directory)': \(String(cString: strerror(errno)))")
+            let failure = String(cString: strerror(errno))
+            release(staged)
+            throw OutputError(file: path, message: "cannot create a file in '\(directory)': \(failure)")
         }
-        pending[slot] = strdup(temporary)
-        let staged = Staged(path: path, temporary: temporary, slot: slot)
         var failure = writeAll(text, to: fd)
         if failure == nil && fsync(fd) != 0 && errno != EINVAL { failure = String(cString: strerror(errno)) }
         if close(fd) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
@@ -102,8 +109,8 @@ public enum AtomicFile {
     }
 
     private static func release(_ staged: Staged) {
-        let p = pending[staged.slot]
-        pending[staged.slot] = nil
+        let p = pending(staged.slot)
+        setPending(staged.slot, nil)
         free(p)
     }
 

@@ -30,8 +30,9 @@ struct Run: ParsableCommand {
 
 /// How to simulate: paths, seed, quantiles, threads, the expected-value run.
 ///
-/// The numbers are read `.unconditional`ly, so that `--paths -1` is told the valid range
-/// rather than that its value is missing (a leading dash would otherwise read as a flag).
+/// The numbers are read `.unconditional`ly, so that a negative one (`--paths -1`) is read as the
+/// value and refused as such, rather than reported missing (a leading dash would otherwise read
+/// as a flag).
 struct SimulationFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: "Monte Carlo paths (default: the scenario's, else 1000).")
     var paths: Int?
@@ -76,40 +77,68 @@ struct SimulationFlags: ParsableArguments {
         return s
     }
 
-    /// Refuses a run whose per-path values would not fit in this machine's memory, before it
-    /// starts, instead of letting the system kill it part way.
+    /// Refuses a run whose per-path values would not fit in the memory it may use (see
+    /// `memoryAvailable`), before it starts, instead of letting the system kill it part way.
     func checkMemory(_ model: Model, models: Int = 1) throws {
         let (needed, parents) = Simulator.memoryNeeded(model, models: models,
                                                        options: SimulationOptions(deterministic: deterministic))
-        let (available, whose) = SimulationFlags.memoryAvailable()
+        let (available, whose) = SimulationFlags.memoryAvailable(threads: threadCount)
         if UInt64(needed) > available / 10 * 9 {
             let gib = { (bytes: Double) in String(format: "%.1f GiB", bytes / Double(1 << 30)) }
             throw OutputError(file: "--paths", message: "\(model.paths) paths need about \(gib(Double(needed))) for the per-path values of \(parents) parent area\(parents == 1 ? "" : "s") held at once and a block of units, more than \(whose.replacingOccurrences(of: "{}", with: gib(Double(available)))); use fewer paths (memory grows in proportion)")
         }
     }
 
-    /// The memory a run may take, in bytes, and whose limit that is ({} for the figure): the
-    /// machine's, or less
-    /// where the process is limited: a cgroup's memory.max (a container or a systemd slice), or
-    /// its address space (ulimit -v) less what is already mapped.
-    static func memoryAvailable() -> (bytes: UInt64, whose: String) {
+    /// The memory a run on `threads` threads may take, in bytes, and whose limit that is ({}
+    /// for the figure): the machine's, or less where the process is limited: by the memory.max
+    /// (cgroup v2) or memory.limit_in_bytes (v1) of its own cgroup or any above it (a container,
+    /// a systemd unit), or by its address space (ulimit -v), less what is mapped already and
+    /// what each thread will reserve (its stack and a malloc arena of 64 MiB).
+    static func memoryAvailable(threads: Int) -> (bytes: UInt64, whose: String) {
         var best = (ProcessInfo.processInfo.physicalMemory, "this machine's {} of memory")
-        for file in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
-            if let text = try? String(contentsOfFile: file, encoding: .utf8),
-               let limit = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit < best.0 {
-                best = (limit, "this process's cgroup limit of {}")
-            }
-        }
+        for limit in cgroupLimits() where limit < best.0 { best = (limit, "this process's cgroup limit of {}") }
         var limit = rlimit()
         if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0 && limit.rlim_cur != rlim_t.max,
            let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
            let pages = statm.split(separator: " ").first.flatMap({ UInt64($0) }) {
-            let mapped = pages * UInt64(sysconf(Int32(_SC_PAGESIZE)))
+            let arenas = Swift.min(threads, 8 * ProcessInfo.processInfo.activeProcessorCount)  // glibc's most
+            let taken = pages * UInt64(sysconf(Int32(_SC_PAGESIZE))) + UInt64(threads) * (8 << 20) + UInt64(arenas) * (64 << 20)
             let allowed = UInt64(limit.rlim_cur)
-            let free = allowed > mapped ? allowed - mapped : 0
+            let free = allowed > taken ? allowed - taken : 0
             if free < best.0 { best = (free, "the {} of address space left under this process's limit (ulimit -v)") }
         }
         return best
+    }
+
+    /// The memory limits of this process's cgroups, from its own up to the root, as listed in
+    /// /proc/self/cgroup ("0::/path" for v2, "N:memory:/path" for v1); "max" and v1's
+    /// near-2^63 "unlimited" are left out.
+    static func cgroupLimits() -> [UInt64] {
+        guard let text = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8) else { return [] }
+        var limits: [UInt64] = []
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            let (root, file): (String, String)
+            if parts[0] == "0" && parts[1].isEmpty {
+                (root, file) = ("/sys/fs/cgroup", "memory.max")
+            } else if parts[1].split(separator: ",").contains("memory") {
+                (root, file) = ("/sys/fs/cgroup/memory", "memory.limit_in_bytes")
+            } else {
+                continue
+            }
+            var path = String(parts[2])
+            while true {
+                if let value = try? String(contentsOfFile: root + (path == "/" ? "" : path) + "/" + file, encoding: .utf8),
+                   let limit = UInt64(value.trimmingCharacters(in: .whitespacesAndNewlines)), limit < 1 << 62 {
+                    limits.append(limit)
+                }
+                if path == "/" || path.isEmpty { break }
+                path = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+                if path.isEmpty { path = "/" }
+            }
+        }
+        return limits
     }
 
     /// --threads, else every core.
@@ -199,10 +228,9 @@ struct OutputOptions: ParsableArguments {
         let manifestPath = RunManifest.path(for: out)
         guard manifest else {
             try AtomicFile.write(csv, to: out)
-            if FileManager.default.fileExists(atPath: manifestPath) {
-                // The old manifest describes the file just replaced; left behind, it would mislead.
-                try? FileManager.default.removeItem(atPath: manifestPath)
-            }
+            // The old manifest describes the file just replaced; left behind, it would mislead.
+            // (unlink removes a file or link, never a directory of that name.)
+            _ = unlink(manifestPath)
             return
         }
         // Both files are written before either replaces its old one, so that a failure leaves
@@ -227,8 +255,9 @@ struct OutputOptions: ParsableArguments {
             try AtomicFile.commit(stagedManifest)
         } catch {
             // The new CSV is in place; an old manifest beside it would describe another file.
-            try? FileManager.default.removeItem(atPath: manifestPath)
-            throw OutputError(file: manifestPath, message: "could not be put in place (\(error)); \(out) was written, without a manifest")
+            _ = unlink(manifestPath)
+            let reason = (error as? OutputError)?.message ?? "\(error)"
+            throw OutputError(file: manifestPath, message: "was not put in place (\(reason)), so \(out) is the new CSV without a manifest")
         }
     }
 }

@@ -40,7 +40,7 @@ struct Sweep: ParsableCommand {
         // Every combination's table is held until the CSV is written, so a sweep is bounded.
         let runs = zip ? lists[0].values.count : lists.reduce(1) { Swift.min($0 * $1.values.count, Sweep.maximumRuns + 1) }
         if runs > Sweep.maximumRuns {
-            throw ValidationError("--vary lists make more than \(Sweep.maximumRuns) runs (\(lists.map { "\($0.values.count) for \($0.path)" }.joined(separator: " x "))); a sweep makes at most \(Sweep.maximumRuns): split it into several, or use --zip")
+            throw ValidationError("--vary lists make more than \(Sweep.maximumRuns) runs (\(lists.map { "\($0.values.count) for \($0.path)" }.joined(separator: " x "))); a sweep makes at most \(Sweep.maximumRuns): split it into several\(zip ? "" : ", or use --zip")")
         }
     }
 

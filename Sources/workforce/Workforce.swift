@@ -99,8 +99,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-/// Writes `text` to standard output (file descriptor 1, unbuffered), so that a full disk or a
-/// closed pipe is an error with a message (exit 1), never a crash or a silent success.
+/// Writes `text` to standard output (file descriptor 1, unbuffered), so that a full disk is an
+/// error with a message (exit 1), never a crash or a silent success. (A pipe whose reader has
+/// gone ends the process with SIGPIPE, as for other command-line tools: `run | head`.)
 func writeStandardOutput(_ text: String) throws {
     if let failure = AtomicFile.writeAll(text, to: 1) {
         throw OutputError(file: "standard output", message: "cannot write: \(failure)")
@@ -114,7 +115,7 @@ func printError(_ message: String) {
 
 /// Standard error (file descriptor 2). A message that cannot be written (stderr closed, or a
 /// full disk behind it) is dropped: the exit status still tells what happened, where
-/// FileHandle's `write` stopped the process.
+/// FileHandle's `write` stopped the process. (A pipe whose reader has gone raises SIGPIPE.)
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) { _ = AtomicFile.writeAll(string, to: 2) }
 }

@@ -34,7 +34,7 @@ final class RobustnessTests: CLITests {
         process.arguments = ["validate", "s.yaml", "--set", "roles.senior.turnover=2"]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/full")
+        process.standardError = try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))
         try process.run()
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .exit)
@@ -46,12 +46,16 @@ final class RobustnessTests: CLITests {
     /// and an existing output stays as it was.
     func testResultsThatOverflowAreRefused() throws {
         write("o.csv", "old\n")
-        for command in ["run", "compare"] {
-            let (status, _, stderr) = try workforce([command, "s.yaml"] + (command == "compare" ? ["s.yaml"] : [])
-                                                    + ["--paths", "5", "--set", "roles.senior.pay=1e308", "--out", "o.csv"])
-            XCTAssertEqual(status, 1, command)
-            XCTAssertEqual(stderr, "error: the results overflowed: pay_bill of 'A', senior, 2024/25 is not a finite number, so an input is too large to compute with (look at that area's staff, pay, mix, training starts and demand growth and events); no output was written\n", command)
-            XCTAssertEqual(read("o.csv"), "old\n", command)
+        let runs: [(arguments: [String], scenario: String)] = [
+            (["run", "s.yaml", "--set", "roles.senior.pay=1e308"], "cli"),
+            (["compare", "s.yaml", "s.yaml", "--set", "roles.senior.pay=1e308"], "cli - cli"),
+            (["sweep", "s.yaml", "--vary", "roles.senior.pay=100,1e308"], "cli roles.senior.pay=1e308"),
+        ]
+        for (arguments, scenario) in runs {
+            let (status, _, stderr) = try workforce(arguments + ["--paths", "5", "--out", "o.csv"])
+            XCTAssertEqual(status, 1, arguments[0])
+            XCTAssertEqual(stderr, "error: the results of '\(scenario)' overflowed: pay_bill of 'A', senior, 2024/25 is not a finite number, so an input is too large to compute with (look at that area's staff, pay, mix, training starts and demand growth and events); no output was written\n", arguments[0])
+            XCTAssertEqual(read("o.csv"), "old\n", arguments[0])
         }
     }
 

@@ -85,7 +85,7 @@ public enum Simulator {
         var parts: [String] = []
         if !onlyBase.isEmpty { parts.append("only in the base: \(some(onlyBase))") }
         if !onlyWhatIf.isEmpty { parts.append("only in the what-if: \(some(onlyWhatIf))") }
-        if parts.isEmpty, let i = base.indices.first(where: { base[$0] != whatIf[$0] }) {
+        if parts.isEmpty, let i = (0..<Swift.min(base.count, whatIf.count)).first(where: { base[$0] != whatIf[$0] }) {
             parts.append("the same names in another order: number \(i + 1) is '\(base[i])' in the base and '\(whatIf[i])' in the what-if")
         }
         return parts.isEmpty ? "a name is listed twice in one of them" : parts.joined(separator: "; ")

@@ -3,11 +3,14 @@
 /// denominator is, so a valid model's results are always finite. Turned into a message at the
 /// command line, before any output is written.
 public struct OverflowError: Error, CustomStringConvertible, Sendable {
-    /// The first row that overflowed, in output order: "pay_bill of 'Leeds', care_worker, 2025/26".
+    /// The scenario's name (in a sweep or comparison, the combination's or the difference's).
+    public var scenario: String
+    /// The row that overflowed: the first in output order in a unit without children where
+    /// there is one, as "pay_bill of 'Leeds', care_worker, 2025/26".
     public var row: String
 
     public var description: String {
-        "the results overflowed: \(row) is not a finite number, so an input is too large to compute with (look at that area's staff, pay, mix, training starts and demand growth and events); no output was written"
+        "the results of '\(scenario)' overflowed: \(row) is not a finite number, so an input is too large to compute with (look at that area's staff, pay, mix, training starts and demand growth and events); no output was written"
     }
 }
 
@@ -23,6 +26,6 @@ extension SummaryTable {
             if areas[candidate.area].children.isEmpty { first = candidate; break }
         }
         guard let row = first else { return }
-        throw OverflowError(row: "\(row.metric.rawValue) of '\(areas[row.area].name)', \(row.role.map { roles[$0] } ?? "all roles"), \(periods[row.period].label)")
+        throw OverflowError(scenario: scenario, row: "\(row.metric.rawValue) of '\(areas[row.area].name)', \(row.role.map { roles[$0] } ?? "all roles"), \(periods[row.period].label)")
     }
 }
