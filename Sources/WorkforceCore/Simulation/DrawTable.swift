@@ -8,11 +8,12 @@ struct DrawTable: Sendable {
         var point: Int
     }
 
-    /// Where each ID's draws start in `values`: open addressing with linear probing over a
+    /// Where each ID's draws start in `values`, and how many it holds per path (1 for scope
+    /// `path`, `years` for scope `year`): open addressing with linear probing over a
     /// power-of-two table at most half full, entered at the ID's own bits (the quantity key is
     /// already a well-mixed 64-bit hash), so a lookup is a multiply and a compare or two where a
     /// Dictionary hashed the ID with SipHash on every parameter of every path.
-    private var index: [(id: ID, offset: Int)] = []
+    private var index: [(id: ID, offset: Int, perPath: Int)] = []
     private var mask = 0
     private(set) var values: [Double] = []
     let firstYear: Int
@@ -41,19 +42,28 @@ struct DrawTable: Sendable {
             leaf.progression.forEach { collect($0.rate) }
             leaf.programmes.forEach { collect($0.completion); collect($0.starts) }
         }
-        let stride = paths * years
+        // A point of scope `path` holds one draw per path, one of scope `year` one per path and
+        // year: stored for every year, W1's eleven points of scope path took 14 times the memory
+        // and about 1.5 ms of page faults more.
+        let (firstYear, years, paths) = (firstYear, years, paths)
+        let perPath = found.map { $0.1.scope == .year ? years : 1 }
+        var offsets: [Int] = []
+        var count = 0
+        for k in perPath {
+            offsets.append(count)
+            count += paths * k
+        }
         var size = 2
         while size < 2 * found.count { size *= 2 }
-        index = Array(repeating: (ID(key: 0, point: 0), -1), count: size)
+        index = Array(repeating: (ID(key: 0, point: 0), -1, 0), count: size)
         mask = size - 1
         for (n, (id, _)) in found.enumerated() {
             var h = DrawTable.home(id, mask)
             while index[h].offset >= 0 { h = (h + 1) & mask }
-            index[h] = (id, n * stride)
+            index[h] = (id, offsets[n], perPath[n])
         }
-        var values = [Double](repeating: 0, count: found.count * stride)
+        var values = [Double](repeating: 0, count: count)
         let shared = streamKey(seed: seed, unitHash: 0)
-        let (firstYear, years, paths) = (firstYear, years, paths)
         // A task per point and run of 64 paths: a task per path was a few quantiles' work, and
         // the threads took turns at the shared counter for every one.
         let run = 64, runs = (paths + run - 1) / run
@@ -62,14 +72,12 @@ struct DrawTable: Sendable {
             parallelFor(found.count * runs, threads: threads) { task, _ in
                 let n = task / runs, first = task % runs * run
                 let (id, d) = found[n]
+                let k = perPath[n]
                 for path in first..<Swift.min(paths, first + run) {
-                    for y in 0..<(d.scope == .year ? years : 1) {
+                    for y in 0..<k {
                         let u = ParameterSampler.uniform(key: shared, quantityKey: id.key,
                                                          yearWord: d.scope == .year ? firstYear + y : 0, path: path)
-                        let x = d.quantile(u)
-                        for yy in (d.scope == .year ? y...y : 0...(years - 1)) {
-                            out.value[n * stride + path * years + yy] = x
-                        }
+                        out.value[offsets[n] + path * k + y] = d.quantile(u)
                     }
                 }
             }
@@ -82,10 +90,11 @@ struct DrawTable: Sendable {
     func value(_ id: ID, path: Int, month: Month) -> Double? {
         var h = DrawTable.home(id, mask)
         while index[h].offset >= 0 && index[h].id != id { h = (h + 1) & mask }
-        let offset = index[h].offset
+        let (offset, perPath) = (index[h].offset, index[h].perPath)
         guard offset >= 0 else { return nil }
+        guard perPath > 1 else { return values[offset + path] }
         let y = Swift.min(Swift.max(month.financialYear - firstYear, 0), years - 1)
-        return values[offset + path * years + y]
+        return values[offset + path * perPath + y]
     }
 
     /// The first slot tried for `id`.
