@@ -22,11 +22,14 @@ final class PathValues: @unchecked Sendable {
     let slotStride: Int
     let data: UnsafeMutablePointer<Double>
 
-    /// - Parameter threads: the values are zeroed in pieces shared out between this many threads
-    ///   (for hundreds of MiB most of that time is the kernel clearing pages on first touch). A
-    ///   piece is 2 MiB, one huge page: with pieces of 8 MiB, W1's 22 MiB made two, and a worker
-    ///   that woke late found both taken, so one thread zeroed it all.
-    init(slots: Int, roles: Int, periods: Int, paths: Int, segmentPaths: Int, threads: Int = 1) {
+    /// - Parameters:
+    ///   - threads: the values are zeroed in pieces shared out between this many threads (for
+    ///     hundreds of MiB most of that time is the kernel clearing pages on first touch). A
+    ///     piece is 2 MiB, one huge page: with pieces of 8 MiB, W1's 22 MiB made two, and a
+    ///     worker that woke late found both taken, so one thread zeroed it all.
+    ///   - zeroed: false for values that are written before they are read (a block of leaves,
+    ///     every cell of which each chunk writes), which are then left as allocated.
+    init(slots: Int, roles: Int, periods: Int, paths: Int, segmentPaths: Int, threads: Int = 1, zeroed: Bool = true) {
         self.slots = slots
         self.roles = roles
         self.periods = periods
@@ -36,6 +39,7 @@ final class PathValues: @unchecked Sendable {
         slotStride = PathValues.slotStride(roles: roles, periods: periods, paths: paths, segmentPaths: segmentPaths)
         let count = Swift.max(1, slots * slotStride)
         data = PathValues.allocate(count)
+        guard zeroed else { return }
         let start = UncheckedBox(data)
         PathValues.inPieces(count, of: 1 << 18, threads: threads) { range in
             (start.value + range.lowerBound).initialize(repeating: 0, count: range.count)

@@ -152,7 +152,7 @@ public enum Simulator {
         // writes every cell of its paths, so nothing needs clearing in between.
         let blockValues = models.map { _ in
             PathValues(slots: Swift.min(blockSize, leafCount), roles: R, periods: periods, paths: P, segmentPaths: chunkPaths,
-                       threads: options.threads)
+                       threads: options.threads, zeroed: false)
         }
         let memories = (0..<Swift.max(1, options.threads)).map { _ in ChunkMemory() }
         var stats = [Double](repeating: 0, count: table.rowCount * table.statCount)
