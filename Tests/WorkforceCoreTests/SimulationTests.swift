@@ -444,15 +444,17 @@ final class SimulationTests: XCTestCase {
 
     /// The table of shared draws holds, for every shared parameter of the model, the number the
     /// sampler would draw itself: 40 parameters (so that lookups collide in the table and probe
-    /// on), scope `path` and `year`, over three financial years; a parameter of scope `unit`
-    /// is not in it.
+    /// on), scope `path` and `year`, over three financial years, a third of them truncated
+    /// normals (whose truncation the table makes once); a parameter of scope `unit` is not in it.
     func testDrawTableHoldsEverySharedDrawUnderItsOwnParameter() {
         let timeline = Timeline(start: start, horizon: start + 30, periodKind: .financial)
         let roles = (0..<40).map { r -> RoleParameters in
             var p = role(filled: 100)
             let scope: Scope = r % 2 == 0 ? .path : .year
-            p.turnover = .random(Distribution(kind: .uniform, a: 0.1, b: 0.2 + Double(r) / 100, scope: scope),
-                                 key: stableHash("turnover \(r)"))
+            let d = r % 3 == 0
+                ? Distribution(kind: .normal, a: 0.2, b: 0.05, lower: 0.15, upper: 0.3 + Double(r) / 100, scope: scope)
+                : Distribution(kind: .uniform, a: 0.1, b: 0.2 + Double(r) / 100, scope: scope)
+            p.turnover = .random(d, key: stableHash("turnover \(r)"))
             return p
         }
         var unitScoped = roles[0]

@@ -145,8 +145,19 @@ public struct Distribution: Codable, Sendable, Equatable {
 
     /// The value at probability `u` in (0, 1) of the truncated distribution.
     public func quantile(_ u: Double) -> Double {
-        let pLow = lower.map(cdf) ?? 0
-        let pHigh = upper.map(cdf) ?? 1
+        quantile(u, truncation: truncation)
+    }
+
+    /// F(lower) and F(upper), 0 and 1 where the distribution is not truncated: the probabilities
+    /// between which `quantile` places u.
+    public var truncation: (low: Double, high: Double) {
+        (lower.map(cdf) ?? 0, upper.map(cdf) ?? 1)
+    }
+
+    /// `quantile(u)` with `truncation` made once for many draws (for a truncated normal, two of
+    /// the erfc calls of each draw).
+    public func quantile(_ u: Double, truncation: (low: Double, high: Double)) -> Double {
+        let (pLow, pHigh) = truncation
         let p = pLow + u * (pHigh - pLow)
         var x = untruncatedQuantile(p)
         if let lower { x = Swift.max(x, lower) }

@@ -72,12 +72,12 @@ struct DrawTable: Sendable {
             parallelFor(found.count * runs, threads: threads) { task, _ in
                 let n = task / runs, first = task % runs * run
                 let (id, d) = found[n]
-                let k = perPath[n]
+                let k = perPath[n], truncation = d.truncation
                 for path in first..<Swift.min(paths, first + run) {
                     for y in 0..<k {
                         let u = ParameterSampler.uniform(key: shared, quantityKey: id.key,
                                                          yearWord: d.scope == .year ? firstYear + y : 0, path: path)
-                        out.value[offsets[n] + path * k + y] = d.quantile(u)
+                        out.value[offsets[n] + path * k + y] = d.quantile(u, truncation: truncation)
                     }
                 }
             }
