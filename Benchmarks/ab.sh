@@ -33,8 +33,8 @@ trap 'rm -rf "$work"' EXIT
 same=0 differ=0
 check() { # NAME ARGS...: both binaries' `run ARGS` to CSV, compared byte for byte
     local name=$1; shift
-    "$old" run "$@" --out "$work/$name.old.csv" >/dev/null
-    "$new" run "$@" --out "$work/$name.new.csv" >/dev/null
+    "$old" run "$@" --out "$work/$name.old.csv" >/dev/null || { echo "ab.sh: OLD failed on $name" >&2; exit 1; }
+    "$new" run "$@" --out "$work/$name.new.csv" >/dev/null || { echo "ab.sh: NEW failed on $name" >&2; exit 1; }
     if cmp -s "$work/$name.old.csv" "$work/$name.new.csv"; then same=$((same + 1)); else echo "differs: $name"; differ=$((differ + 1)); fi
 }
 check W3 "$work/w3/scenario.yaml" --paths 300
@@ -78,8 +78,11 @@ W2 | W3)
         if [ "$cores" -ge 2 ]; then
             if [ $((i % 2)) -eq 1 ]; then co=0 cn=1; else co=1 cn=0; fi
             /usr/bin/time -f %U -o "$work/uo" taskset -c $co "$old" "${args[@]}" --threads 1 --out "$work/o.csv" >/dev/null &
+            po=$!
             /usr/bin/time -f %U -o "$work/un" taskset -c $cn "$new" "${args[@]}" --threads 1 --out "$work/n.csv" >/dev/null &
-            wait
+            pn=$!
+            wait $po || { echo "ab.sh: OLD failed on $workload" >&2; exit 1; }
+            wait $pn || { echo "ab.sh: NEW failed on $workload" >&2; exit 1; }
         else
             /usr/bin/time -f %U -o "$work/uo" "$old" "${args[@]}" --threads 1 --out "$work/o.csv" >/dev/null
             /usr/bin/time -f %U -o "$work/un" "$new" "${args[@]}" --threads 1 --out "$work/n.csv" >/dev/null
