@@ -21,6 +21,12 @@ set -euo pipefail
 old=$(readlink -f "$1") new=$(readlink -f "$2") workload=${3:-W3}
 for b in "$old" "$new"; do [ -x "$b" ] || { echo "ab.sh: '$b' is not an executable" >&2; exit 2; }; done
 [ -x /usr/bin/time ] || { echo "ab.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
+case $workload in
+W1) rounds=${4:-80} ;;
+W2 | W3) rounds=${4:-6} ;;
+*) echo "ab.sh: unknown workload '$workload' (valid: W1, W2, W3)" >&2; exit 2 ;;
+esac
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "ab.sh: ROUNDS is '$rounds'; it must be a whole number above 0" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 scenarios=$PWD/Scenarios
 work=$(mktemp -d)
@@ -30,11 +36,13 @@ trap 'rm -rf "$work"' EXIT
 "$old" synth --units 153 --regions 9 --roles 8 --programmes 4 --noise none --out "$work/w2" >/dev/null
 "$old" synth --units 153 --regions 9 --roles 8 --programmes 4 --noise binomial --out "$work/w3" >/dev/null
 
+fail() { echo "ab.sh: $1 failed on $2" >&2; exit 1; }  # SIDE WHAT
+
 same=0 differ=0
 check() { # NAME ARGS...: both binaries' `run ARGS` to CSV, compared byte for byte
     local name=$1; shift
-    "$old" run "$@" --out "$work/$name.old.csv" >/dev/null || { echo "ab.sh: OLD failed on $name" >&2; exit 1; }
-    "$new" run "$@" --out "$work/$name.new.csv" >/dev/null || { echo "ab.sh: NEW failed on $name" >&2; exit 1; }
+    "$old" run "$@" --out "$work/$name.old.csv" >/dev/null || fail OLD "$name"
+    "$new" run "$@" --out "$work/$name.new.csv" >/dev/null || fail NEW "$name"
     if cmp -s "$work/$name.old.csv" "$work/$name.new.csv"; then same=$((same + 1)); else echo "differs: $name"; differ=$((differ + 1)); fi
 }
 check W3 "$work/w3/scenario.yaml" --paths 300
@@ -56,12 +64,11 @@ median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (
 
 case $workload in
 W1)
-    rounds=${4:-80}
     args=(run "$scenarios/north-west-2017/scenario.yaml" --paths 2000 --threads 2 --out "$work/t.csv")
     for _ in $(seq "$rounds"); do
         for side in old new; do
             b=$old; [ $side = new ] && b=$new
-            t0=$(date +%s%N); "$b" "${args[@]}" >/dev/null; t1=$(date +%s%N)
+            t0=$(date +%s%N); "$b" "${args[@]}" >/dev/null || fail "${side^^}" W1; t1=$(date +%s%N)
             echo $(((t1 - t0) / 1000)) >> "$work/$side.times"  # microseconds
         done
     done
@@ -70,24 +77,27 @@ W1)
         printf "W1, %d alternating runs each: old %.2f ms, new %.2f ms (medians); new / old %.3f\n", r, o / 1000, n / 1000, n / o }'
     ;;
 W2 | W3)
-    if [ "$workload" = W2 ]; then rounds=${4:-6} args=(run "$work/w2/scenario.yaml" --paths 2000)
-    else rounds=${4:-6} args=(run "$work/w3/scenario.yaml" --paths 500); fi
-    cores=$(nproc)
+    if [ "$workload" = W2 ]; then args=(run "$work/w2/scenario.yaml" --paths 2000)
+    else args=(run "$work/w3/scenario.yaml" --paths 500); fi
+    # timed SIDE BINARY [CPU...]: a one-thread run (on those CPUs), its user seconds to $work/SIDE.user
+    timed() {
+        local side=$1 bin=$2; shift 2
+        /usr/bin/time -f %U -o "$work/$side.user" ${1:+taskset -c "$1"} "$bin" "${args[@]}" --threads 1 \
+            --out "$work/$side.csv" >/dev/null
+    }
     for i in $(seq "$rounds"); do
         # One binary on each core (swapped every round), or one after the other on one core.
-        if [ "$cores" -ge 2 ]; then
+        if [ "$(nproc)" -ge 2 ]; then
             if [ $((i % 2)) -eq 1 ]; then co=0 cn=1; else co=1 cn=0; fi
-            /usr/bin/time -f %U -o "$work/uo" taskset -c $co "$old" "${args[@]}" --threads 1 --out "$work/o.csv" >/dev/null &
-            po=$!
-            /usr/bin/time -f %U -o "$work/un" taskset -c $cn "$new" "${args[@]}" --threads 1 --out "$work/n.csv" >/dev/null &
-            pn=$!
-            wait $po || { echo "ab.sh: OLD failed on $workload" >&2; exit 1; }
-            wait $pn || { echo "ab.sh: NEW failed on $workload" >&2; exit 1; }
+            timed old "$old" $co & po=$!
+            timed new "$new" $cn & pn=$!
+            wait $po || fail OLD "$workload"
+            wait $pn || fail NEW "$workload"
         else
-            /usr/bin/time -f %U -o "$work/uo" "$old" "${args[@]}" --threads 1 --out "$work/o.csv" >/dev/null
-            /usr/bin/time -f %U -o "$work/un" "$new" "${args[@]}" --threads 1 --out "$work/n.csv" >/dev/null
+            timed old "$old" || fail OLD "$workload"
+            timed new "$new" || fail NEW "$workload"
         fi
-        read -r uo < "$work/uo"; read -r un < "$work/un"
+        read -r uo < "$work/old.user"; read -r un < "$work/new.user"
         echo "$uo" >> "$work/old.times"; echo "$un" >> "$work/new.times"
         awk -v o="$uo" -v n="$un" 'BEGIN { print n / o }' >> "$work/ratios"
         printf 'round %d: old %s s, new %s s of user time\n' "$i" "$uo" "$un"
@@ -95,9 +105,5 @@ W2 | W3)
     mo=$(median < "$work/old.times") mn=$(median < "$work/new.times") mr=$(median < "$work/ratios")
     awk -v w="$workload" -v o="$mo" -v n="$mn" -v r="$mr" -v k="$rounds" 'BEGIN {
         printf "%s, %d rounds: old %.2f s, new %.2f s (medians); new / old %.3f, median of the rounds'"'"' ratios %.3f\n", w, k, o, n, n / o, r }'
-    ;;
-*)
-    echo "ab.sh: unknown workload '$workload' (valid: W1, W2, W3)" >&2
-    exit 2
     ;;
 esac
