@@ -234,6 +234,20 @@ final class RandomTests: XCTestCase {
         }
     }
 
+    /// The table's entries from 1024 are Stirling's series' own numbers, so a draw whose
+    /// factorials are read from the table is the draw the series would give; below 1024 they are
+    /// lgamma's.
+    func testLogFactorialTableHoldsTheSeriesNumbers() {
+        let table = Binomial.logFactorials
+        XCTAssertEqual(table.count, 1 << 15)
+        for k in [0, 1, 2, 500, 1023] { XCTAssertEqual(table[k], lgamma(Double(k) + 1), "\(k)") }
+        var differ = 0
+        for k in 1024..<table.count where table[k] != Binomial.stirling(Double(k)) { differ += 1 }
+        XCTAssertEqual(differ, 0)
+        let last = Double(table.count - 1)
+        XCTAssertEqual(Binomial.logFactorial(last + 1) - Binomial.logFactorial(last), log(last + 1), accuracy: 1e-9)
+    }
+
     func testBinomialEdgeCases() {
         var s = RandomStream(key: Philox(key: 9), what: 1, month: 0, path: 0)
         XCTAssertEqual(Binomial.sample(n: 0, p: 0.4, stream: &s), 0)

@@ -85,11 +85,11 @@ public enum Binomial {
         let c = n * p + 0.5
         let vr = 0.92 - 4.2 / b
         let alpha = (2.83 + 5.1 / b) * spq
-        // The exact test's constants need two lgamma calls; most draws pass the squeeze first.
+        // The exact test's constants need two log-factorials and a log; most draws pass the squeeze first.
         var h = Double.nan, m = 0.0, lpq = 0.0
         let table = logFactorials  // read once: each read of a global checks that it is made
         @inline(__always) func logFactorial(_ k: Double) -> Double {
-            k < Double(table.count) ? table[Int(k)] : Binomial.logFactorial(k)
+            k < Double(table.count) ? table[Int(k)] : stirling(k)
         }
         while true {
             let u = stream.uniform() - 0.5
@@ -108,19 +108,32 @@ public enum Binomial {
         }
     }
 
-    /// ln k! for a whole k >= 0: from a table below 1024, above it from Stirling's series
-    /// ln Gamma(x) = (x - 1/2) ln x - x + ln(2 pi)/2 + 1/(12 x) - 1/(360 x^3) + 1/(1260 x^5),
-    /// x = k + 1, whose next term is below 1/(1680 x^7) < 1e-24.
+    /// ln k! for a whole k >= 0: lgamma(k + 1) below 1024 and `stirling(_:)` from 1024, read
+    /// from a table below `logFactorials.count` and made above it.
     @inlinable
     static func logFactorial(_ k: Double) -> Double {
         if k < Double(logFactorials.count) { return logFactorials[Int(k)] }
+        return stirling(k)
+    }
+
+    /// ln k! for a whole k >= 1024 from Stirling's series
+    /// ln Gamma(x) = (x - 1/2) ln x - x + ln(2 pi)/2 + 1/(12 x) - 1/(360 x^3) + 1/(1260 x^5),
+    /// x = k + 1, whose next term is below 1/(1680 x^7) < 1e-24. Not inlined: BTRS calls it only
+    /// past the table, and inlined at its four calls there it made BTRS's loop longer.
+    @inlinable @inline(never)
+    static func stirling(_ k: Double) -> Double {
         let x = k + 1
         let r = 1 / x, r2 = r * r
         return (x - 0.5) * log(x) - x + 0.918_938_533_204_672_8 + r * (1.0 / 12 - r2 * (1.0 / 360 - r2 / 1260))
     }
 
+    /// ln k! for k below 2^15 (256 KiB, made on the first draw by BTRS): lgamma below 1024, and
+    /// from 1024 the very numbers `stirling(_:)` makes, so that a draw is the same whether its
+    /// factorials come from here or from the series. BTRS's exact test needs ln k! and
+    /// ln (n - k)! for k near n p, and its constant ln m! + ln (n - m)!: read here, they cost no log
+    /// for the staff counts of a unit.
     @usableFromInline
-    static let logFactorials: [Double] = (0..<1024).map { lgamma(Double($0) + 1) }
+    static let logFactorials: [Double] = (0..<(1 << 15)).map { $0 < 1024 ? lgamma(Double($0) + 1) : stirling(Double($0)) }
 }
 
 extension Binomial {
