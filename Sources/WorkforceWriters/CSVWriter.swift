@@ -36,17 +36,29 @@ public enum CSVWriter {
         let pieces = Swift.max(1, Swift.min(blocks, threads))
         if pieces == 1 {
             var text = ""
+            text.reserveCapacity(bytesExpected(table, blocks: blocks))
             write(table, options: options, to: &text)
             return text
         }
         let parts = Mutex([String](repeating: "", count: pieces))
         DispatchQueue.concurrentPerform(iterations: pieces) { k in
+            let range = (k * blocks / pieces)..<((k + 1) * blocks / pieces)
             var text = ""
-            write(table, options: options, blocks: (k * blocks / pieces)..<((k + 1) * blocks / pieces),
-                  header: k == 0 && options.header, to: &text)
+            text.reserveCapacity(bytesExpected(table, blocks: range.count))
+            write(table, options: options, blocks: range, header: k == 0 && options.header, to: &text)
             parts.withLock { $0[k] = text }
         }
         return parts.withLock { $0.joined() }
+    }
+
+    /// About the bytes of `blocks` (area, role) blocks in either format, a little above for most
+    /// tables: 20 a value (most print 17 to 19 characters) and 160 a row for its names. Reserved
+    /// up front, the text is not copied into a larger buffer each time it outgrows one (W2's CSV
+    /// is tens of megabytes); what is reserved and never written is never touched, so it takes no
+    /// memory. An estimate too low only means that the text grows as before.
+    private static func bytesExpected(_ table: SummaryTable, blocks: Int) -> Int {
+        let rows = blocks * table.periods.count * table.metrics.count
+        return rows * (20 * table.statCount + 160 + table.scenario.utf8.count)
     }
 
     /// Rows are ordered area, role, period, metric: an (area, role) block is periods x metrics rows.
@@ -66,6 +78,7 @@ public enum CSVWriter {
             }
         }
         let scenario = field(table.scenario)
+        let width = table.statCount
         let periods = table.periods.count
         let metrics = table.metrics.count
         var line = ""
@@ -87,7 +100,7 @@ public enum CSVWriter {
                         line += table.periods[period].label; line += ","
                         line += String(table.periods[period].months); line += ","
                         line += metric.rawValue
-                        for v in table.values(index) { line += ","; line += number(v) }
+                        for si in 0..<width { line += ","; append(table.stats[index * width + si], to: &line) }
                         line += "\n"
                         output.write(line)
                     }
@@ -100,7 +113,7 @@ public enum CSVWriter {
                         for period in 0..<periods {
                             let index = block * periods * metrics + period * metrics + mi
                             line += ","
-                            line += number(table.stats[index * table.statCount + si])
+                            append(table.stats[index * width + si], to: &line)
                         }
                         line += "\n"
                         output.write(line)
@@ -121,9 +134,21 @@ public enum CSVWriter {
 
     /// The shortest decimal that reads back as the same double; `-0` as `0`.
     public static func number(_ x: Double) -> String {
-        if x == 0 { return "0" }
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        return x.description
+        var text = ""
+        append(x, to: &text)
+        return text
+    }
+
+    /// `number(x)` added to the end of `line`. Most values have 16 or more characters, so as a
+    /// String of their own each would be a heap allocation; written into the line they are not.
+    static func append(_ x: Double, to line: inout String) {
+        if x == 0 {
+            line += "0"
+        } else if x == x.rounded(), abs(x) < 1e15 {
+            line += String(Int64(x))
+        } else {
+            x.write(to: &line)
+        }
     }
 
     /// A text field, quoted when it holds a comma, quote or line break.

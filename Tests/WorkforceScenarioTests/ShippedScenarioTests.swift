@@ -80,4 +80,25 @@ final class ShippedScenarioTests: XCTestCase {
             }
         }
     }
+
+    /// A number in the CSV is the shortest decimal that reads back as the same Double: whole
+    /// numbers below 10^15 without a fraction, -0 as 0, everything else as Swift prints it.
+    func testNumbersReadBackAsTheSameDouble() {
+        XCTAssertEqual(CSVWriter.number(0), "0")
+        XCTAssertEqual(CSVWriter.number(-0.0), "0")
+        XCTAssertEqual(CSVWriter.number(352_987), "352987")
+        XCTAssertEqual(CSVWriter.number(-12), "-12")
+        XCTAssertEqual(CSVWriter.number(1e15), "1000000000000000.0")
+        XCTAssertEqual(CSVWriter.number(1e17), "1e+17")
+        XCTAssertEqual(CSVWriter.number(0.1), "0.1")
+        XCTAssertEqual(CSVWriter.number(387_300.448_497_051_84), "387300.44849705184")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10_000 {
+            let x = Double(bitPattern: generator.next())  // any sign, exponent and digits
+            guard x.isFinite else { continue }
+            let text = CSVWriter.number(x)
+            XCTAssertEqual(Double(text), x, text)
+            XCTAssertFalse(text.contains(","), text)
+        }
+    }
 }
