@@ -51,11 +51,13 @@ public enum CSVWriter {
         return parts.withLock { $0.joined() }
     }
 
-    /// About the bytes of `blocks` (area, role) blocks in either format, a little above for most
-    /// tables: 20 a value (most print 17 to 19 characters) and 160 a row for its names. Reserved
-    /// up front, the text is not copied into a larger buffer each time it outgrows one (W2's CSV
-    /// is tens of megabytes); what is reserved and never written is never touched, so it takes no
-    /// memory. An estimate too low only means that the text grows as before.
+    /// An upper estimate of the bytes of `blocks` (area, role) blocks in either format: 20 a value
+    /// (most print 17 to 19 characters) and 160 a row for its names, with every row counted
+    /// whatever the filters (about twice the text for the England scenario's long format).
+    /// Reserved up front, the text is not copied into a larger buffer each time it outgrows one
+    /// (W2's CSV is tens of megabytes); what is reserved and never written is never touched, so
+    /// it takes no memory, though the returned text keeps that capacity. An estimate too low only
+    /// means that the text grows as before.
     private static func bytesExpected(_ table: SummaryTable, blocks: Int) -> Int {
         let rows = blocks * table.periods.count * table.metrics.count
         return rows * (20 * table.statCount + 160 + table.scenario.utf8.count)
@@ -146,8 +148,10 @@ public enum CSVWriter {
             line += "0"
         } else if x == x.rounded(), abs(x) < 1e15 {
             line += String(Int64(x))
-        } else {
+        } else if x.isFinite {
             x.write(to: &line)
+        } else {
+            line += x.description  // `write(to:)` prints a NaN's sign and payload ("-nan"); this, "nan"
         }
     }
 

@@ -109,7 +109,8 @@ public enum Binomial {
     }
 
     /// ln k! for a whole k >= 0: lgamma(k + 1) below 1024 and `stirling(_:)` from 1024, read
-    /// from a table below `logFactorials.count` and made above it.
+    /// from a table below `logFactorials.count` and made above it. k must be whole: the table
+    /// is read at k rounded toward zero.
     @inlinable
     static func logFactorial(_ k: Double) -> Double {
         if k < Double(logFactorials.count) { return logFactorials[Int(k)] }
@@ -127,7 +128,7 @@ public enum Binomial {
         return (x - 0.5) * log(x) - x + 0.918_938_533_204_672_8 + r * (1.0 / 12 - r2 * (1.0 / 360 - r2 / 1260))
     }
 
-    /// ln k! for k below 2^15 (256 KiB, made on the first draw by BTRS): lgamma below 1024, and
+    /// ln k! for k below 2^15 (256 KiB, made on first access, about 0.3 ms): lgamma below 1024, and
     /// from 1024 the very numbers `stirling(_:)` makes, so that a draw is the same whether its
     /// factorials come from here or from the series. BTRS's exact test needs ln k! and
     /// ln (n - k)! for k near n p, and its constant ln m! + ln (n - m)!: read here, they cost no log
