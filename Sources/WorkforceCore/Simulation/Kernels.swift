@@ -1,27 +1,18 @@
 import COpenBLAS
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The numerical kernels of a month step that are worth measuring on their own.
 public enum Kernels {
     /// Makes OpenBLAS run every call on the calling thread. The engine runs its own threads over
     /// columns, so BLAS's threads would only compete with them; a threaded OpenBLAS starts them
     /// when it is loaded, and they spin (sched_yield) for a while before they sleep, which took
-    /// a core from short runs. Their server is stopped if the library has one (found by name,
-    /// so a serial OpenBLAS works too). Done once per process: after the server is stopped,
-    /// setting the thread count again would start it again.
+    /// a core from short runs. Their server is stopped if the library has one (a weak symbol, so
+    /// a serial OpenBLAS works too, linked statically or not). Done once per process: after the
+    /// server is stopped, setting the thread count again would start it again.
     public static func singleThreadedBLAS() { _ = blasOnOneThread }
 
     private static let blasOnOneThread: Void = {
         openblas_set_num_threads(1)
-        #if canImport(Glibc)
-        typealias Shutdown = @convention(c) () -> Int32
-        // A nil handle is RTLD_DEFAULT: every loaded library.
-        if let symbol = dlsym(nil, "blas_thread_shutdown_") {
-            _ = unsafeBitCast(symbol, to: Shutdown.self)()
-        }
-        #endif
+        workforce_blas_thread_shutdown()
     }()
 
     /// F2 = K F1 for `columns` columns at once (MODEL.md section 5, step 3): one BLAS matrix
