@@ -178,6 +178,27 @@ final class RandomTests: XCTestCase {
         XCTAssertGreaterThan(pastN, 0)  // this test's inputs reach the case past n
     }
 
+    /// The lanes' first uniforms are each stream's own first uniform, to the bit: for 10,000
+    /// blocks of random words (made by mix64, so that a failure repeats) and for words of all
+    /// zeros, all ones, and ones only in the bits that the conversion keeps or drops.
+    func testFirstUniformsAreTheStreamsOwn() {
+        var words = (0..<40_000).map { UInt32(truncatingIfNeeded: mix64(UInt64($0))) }
+        for edge: (UInt32, UInt32) in [(0, 0), (0xFFFF_FFFF, 0xFFFF_FFFF), (0, 0x7FF), (0, 0xFFFF_F800),
+                                        (0x8000_0000, 0), (1, 0x800), (0xFFFF_FFFF, 0xFFFF_F7FF)] {
+            words += [edge.0, edge.1, 7, 7]
+        }
+        words.withUnsafeBufferPointer { w in
+            for first in stride(from: 0, to: words.count / 4 - 3, by: 1) {
+                let u = Binomial.firstUniforms(w.baseAddress! + 4 * first)
+                for lane in 0..<4 {
+                    var s = RandomStream(key: Philox(key: 0), what: 0, month: 0, path: 0,
+                                         firstBlock: w.baseAddress! + 4 * (first + lane))
+                    XCTAssertEqual(u[lane].bitPattern, s.uniform().bitPattern, "block \(first + lane)")
+                }
+            }
+        }
+    }
+
     /// The largest uniform a stream makes is the largest Double below 1, not 1 (which
     /// (2^53 - 1/2) 2^-53 rounds to), one by one and in lanes.
     func testUniformStaysBelowOne() {

@@ -188,11 +188,19 @@ extension Binomial {
     /// The first uniforms of four streams from their first blocks (at blocks[4 j], j < 4), as
     /// `RandomStream.uniform` makes them: ((word 0 << 32 | word 1) >> 11 + 1/2) 2^-53, at most
     /// the largest Double below 1.
+    ///
+    /// The 53 bits are word 0 times 2^21 plus word 1 >> 11, and each part is made a Double in
+    /// the lanes by setting the exponent of 2^52 over it and taking 2^52 away, exact for whole
+    /// numbers below 2^52; their sum is below 2^53 and so exact too: the very Double that the
+    /// conversion of the 53 bits gives. (Without AVX-512 there is no conversion of 64-bit
+    /// integers in lanes, and the compiler converted the four one at a time.)
     @inlinable
     static func firstUniforms(_ blocks: UnsafePointer<UInt32>) -> Lanes {
         let hi = SIMD4<UInt64>(UInt64(blocks[0]), UInt64(blocks[4]), UInt64(blocks[8]), UInt64(blocks[12]))
-        let lo = SIMD4<UInt64>(UInt64(blocks[1]), UInt64(blocks[5]), UInt64(blocks[9]), UInt64(blocks[13]))
-        let u = (Lanes((hi &<< 32 | lo) &>> 11) + 0.5) * 0x1.0p-53
+        let lo = SIMD4<UInt64>(UInt64(blocks[1]), UInt64(blocks[5]), UInt64(blocks[9]), UInt64(blocks[13])) &>> 11
+        let exponent = SIMD4<UInt64>(repeating: 0x1.0p52.bitPattern), twoTo52 = Lanes(repeating: 0x1.0p52)
+        @inline(__always) func double(_ x: SIMD4<UInt64>) -> Lanes { unsafeBitCast(x | exponent, to: Lanes.self) - twoTo52 }
+        let u = (double(hi) * 0x1.0p21 + double(lo) + 0.5) * 0x1.0p-53
         return u.replacing(with: 1.0.nextDown, where: u .> 1.0.nextDown)
     }
 
