@@ -42,20 +42,25 @@ final class RandomTests: XCTestCase {
     func testFirstBlocksMadeTogetherAreTheStreamsOwn() {
         let key = streamKey(seed: 9, unitHash: stableHash("Wigan"))
         let what = DrawKind.hires.code(stableHash("registered_nurse"))
-        // Both layouts in lanes, whichever one this build's `firstBlocks` uses: 19 blocks are two
-        // whole groups of eight and a part group of three (of four and of eight, wide), and the
-        // paths wrap past 2^32.
+        // Both layouts in lanes, whichever one this build's `firstBlocks` uses, for every count
+        // up to two whole groups of eight and a part group (of four and of eight, wide), with
+        // the paths wrapping past 2^32, and nothing written outside the count's blocks.
         typealias Maker = (Philox, UInt32, Int, Int, Int, UnsafeMutablePointer<UInt32>) -> Void
         let makers: [(String, Maker)] = [
             ("firstBlocks", { $0.firstBlocks(what: $1, month: $2, firstPath: $3, count: $4, into: $5) }),
             ("wide lanes", { $0.firstBlocksInWideLanes(what: $1, month: $2, firstPath: $3, count: $4, into: $5) }),
             ("narrow lanes", { $0.firstBlocksInNarrowLanes(what: $1, month: $2, firstPath: $3, count: $4, into: $5) }),
         ]
+        let guardWords = 32, guardWord: UInt32 = 0xDEAD_BEEF
         for (name, make) in makers {
-            for count in [19, 8, 5, 1] {
-                var blocks = [UInt32](repeating: 0, count: 4 * count + 4)
-                blocks.withUnsafeMutableBufferPointer { make(key, what, 24_301, 4_294_967_293, count, $0.baseAddress!) }
-                XCTAssertEqual(Array(blocks.suffix(4)), [0, 0, 0, 0], "\(name): wrote past \(count) blocks")
+            for count in 0...17 {
+                var buffer = [UInt32](repeating: guardWord, count: 4 * count + 2 * guardWords)
+                buffer.withUnsafeMutableBufferPointer {
+                    make(key, what, 24_301, 4_294_967_293, count, $0.baseAddress! + guardWords)
+                }
+                XCTAssertEqual(Set(buffer.prefix(guardWords) + buffer.suffix(guardWords)), [guardWord],
+                               "\(name): wrote outside \(count) blocks")
+                let blocks = Array(buffer.dropFirst(guardWords).prefix(4 * count))
                 for i in 0..<count {
                     let b = key.block((0, what, 24_301, UInt32(truncatingIfNeeded: 4_294_967_293 + i)))
                     XCTAssertEqual(Array(blocks[(4 * i)..<(4 * i + 4)]), [b.0, b.1, b.2, b.3], "\(name), block \(i) of \(count)")

@@ -124,7 +124,7 @@ extension Philox {
         }
         var i = 0
         while i < count {
-            var g = afterThird(firstPath + i), h = afterThird(firstPath + i + 4)
+            var g = afterThird(firstPath &+ i), h = afterThird(firstPath &+ i &+ 4)  // h may be past the paths
             for r in UInt32(4)...10 {
                 g = round(g, roundKey(r))
                 h = round(h, roundKey(r))
