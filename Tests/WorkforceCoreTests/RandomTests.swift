@@ -193,7 +193,7 @@ final class RandomTests: XCTestCase {
             words += [edge.0, edge.1, 7, 7]
         }
         words.withUnsafeBufferPointer { w in
-            for first in stride(from: 0, to: words.count / 4 - 3, by: 1) {
+            for first in 0..<(words.count / 4 - 3) {
                 let u = Binomial.firstUniforms(w.baseAddress! + 4 * first)
                 for lane in 0..<4 {
                     var s = RandomStream(key: Philox(key: 0), what: 0, month: 0, path: 0,
