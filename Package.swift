@@ -34,7 +34,7 @@ let package = Package(
         // Summaries -> CSV and JSON text, and atomic file output.
         .target(
             name: "WorkforceWriters",
-            dependencies: ["WorkforceCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["WorkforceCore", "COpenBLAS", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "workforce",

@@ -3,8 +3,8 @@ import Foundation
 import WorkforceCore
 
 /// The record written beside a run's CSV so that any published figure can be traced and rerun:
-/// the tool version, the command line, the seed and paths, and a SHA-256 hash of every input file
-/// and of the output.
+/// the tool version, the command line, the seed and paths, a SHA-256 hash of every input file
+/// and of the output, and the machine's arithmetic (`Arithmetic`).
 public struct RunManifest: Encodable {
     public struct File: Encodable {
         public var path: String
@@ -23,6 +23,7 @@ public struct RunManifest: Encodable {
     public var noise: String
     public var inputs: [File]
     public var output: File
+    public var arithmetic: Arithmetic
     public var created: String
 
     /// Hashes `inputs` and `outputText`, the text written to `output`.
@@ -37,6 +38,7 @@ public struct RunManifest: Encodable {
         noise = models.first?.noise.rawValue ?? "none"
         self.inputs = try inputs.map(RunManifest.hash)
         self.output = RunManifest.hash(Data(outputText.utf8), path: output)
+        arithmetic = Arithmetic.current()
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         created = formatter.string(from: Date())

@@ -63,10 +63,11 @@ class CLITests: XCTestCase {
 
     @discardableResult
     func workforce(_ arguments: [String], in workingDirectory: String? = nil,
-                   standardOutput: FileHandle? = nil) throws -> (Int32, String, String) {
+                   standardOutput: FileHandle? = nil, environment: [String: String] = [:]) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory ?? directory)
         let out = Pipe(), err = Pipe()
         process.standardOutput = standardOutput ?? out

@@ -133,6 +133,27 @@ final class WhatIfCLITests: CLITests {
         XCTAssertEqual((inputs[0]["sha256"] as? String)?.count, 64)
         let output = try XCTUnwrap(manifest["output"] as? [String: Any])
         XCTAssertEqual(output["bytes"] as? Int, read("out.csv")?.utf8.count)
+        // The arithmetic: what picks the maths library's and OpenBLAS's code, and so the last bits.
+        let arithmetic = try XCTUnwrap(manifest["arithmetic"] as? [String: Any])
+        XCTAssert((arithmetic["blas"] as? String)?.hasPrefix("OpenBLAS ") == true, "\(arithmetic)")
+        let features = try XCTUnwrap(arithmetic["processorFeatures"] as? [String])
+        XCTAssertEqual(features, features.sorted())
+        XCTAssert(Set(features).isSubset(of: ["avx", "avx2", "fma", "avx512f"]), "\(features)")
+        #if os(Linux)
+        XCTAssert((arithmetic["libc"] as? String)?.hasPrefix("glibc ") == true, "\(arithmetic)")
+        #endif
+        #if arch(x86_64)
+        XCTAssertEqual(arithmetic["machine"] as? String, "x86_64")
+        // An override of OpenBLAS's choice is recorded, and so is the kernel it then chose.
+        let overridden = ["OPENBLAS_CORETYPE": "Haswell", "GLIBC_TUNABLES": "glibc.cpu.hwcaps=-FMA"]
+        XCTAssertEqual(try workforce(["run", "s.yaml", "--paths", "10", "--seed", "9", "--out", "out.csv", "--manifest"],
+                                     environment: overridden).0, 0)
+        let record = try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(read("out.csv.manifest.json")?.data(using: .utf8)))
+            as? [String: Any])
+        let recorded = try XCTUnwrap(record["arithmetic"] as? [String: Any])
+        XCTAssertEqual(recorded["environment"] as? [String: String], overridden)
+        XCTAssert((recorded["blas"] as? String)?.contains(" Haswell ") == true, "\(recorded)")
+        #endif
         let (s2, _, e2) = try workforce(["run", "s.yaml", "--manifest"])
         XCTAssertEqual(s2, 64)
         XCTAssert(e2.contains("--manifest needs --out"), e2)
