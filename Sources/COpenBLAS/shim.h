@@ -5,9 +5,10 @@
 /* Declared by OpenBLAS's own cblas.h; repeated here so the shim does not depend on which
    cblas.h the Debian alternatives system points at. */
 void openblas_set_num_threads(int num_threads);
-/* OpenBLAS's version, build options and the kernels it chose for this processor, for the run
-   manifest (the kernels decide the last bits of some results). */
+/* OpenBLAS's version and build options, and the name of the kernels it chose for this
+   processor, for the run manifest (the kernels decide the last bits of some results). */
 char *openblas_get_config(void);
+char *openblas_get_corename(void);
 
 /* A threaded OpenBLAS stops its thread server with this; a serial one has none. Declared weak, so
    its address is null when nothing linked defines it. It is looked up this way rather than by

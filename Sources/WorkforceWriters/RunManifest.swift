@@ -26,9 +26,10 @@ public struct RunManifest: Encodable {
     public var arithmetic: Arithmetic
     public var created: String
 
-    /// Hashes `inputs` and `outputText`, the text written to `output`.
+    /// Hashes `inputs` and `outputText`, the text written to `output`; `arithmetic` is this
+    /// process's unless given.
     public init(version: String, command: [String], models: [Model], deterministic: Bool,
-                inputs: [String], output: String, outputText: String) throws {
+                inputs: [String], output: String, outputText: String, arithmetic: Arithmetic = .current()) throws {
         self.version = version
         self.command = command
         scenarios = models.map(\.name)
@@ -38,7 +39,7 @@ public struct RunManifest: Encodable {
         noise = models.first?.noise.rawValue ?? "none"
         self.inputs = try inputs.map(RunManifest.hash)
         self.output = RunManifest.hash(Data(outputText.utf8), path: output)
-        arithmetic = Arithmetic.current()
+        self.arithmetic = arithmetic
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         created = formatter.string(from: Date())

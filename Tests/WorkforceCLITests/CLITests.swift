@@ -61,6 +61,8 @@ class CLITests: XCTestCase {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("workforce").path
     }
 
+    /// Runs the tool with `arguments`, in `workingDirectory` (default: the test's directory),
+    /// with `environment` added to this process's; returns its status, output and errors.
     @discardableResult
     func workforce(_ arguments: [String], in workingDirectory: String? = nil,
                    standardOutput: FileHandle? = nil, environment: [String: String] = [:]) throws -> (Int32, String, String) {

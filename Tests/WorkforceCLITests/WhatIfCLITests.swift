@@ -135,25 +135,25 @@ final class WhatIfCLITests: CLITests {
         XCTAssertEqual(output["bytes"] as? Int, read("out.csv")?.utf8.count)
         // The arithmetic: what picks the maths library's and OpenBLAS's code, and so the last bits.
         let arithmetic = try XCTUnwrap(manifest["arithmetic"] as? [String: Any])
-        XCTAssert((arithmetic["blas"] as? String)?.hasPrefix("OpenBLAS ") == true, "\(arithmetic)")
-        let features = try XCTUnwrap(arithmetic["processorFeatures"] as? [String])
-        XCTAssertEqual(features, features.sorted())
-        XCTAssert(Set(features).isSubset(of: ["avx", "avx2", "fma", "avx512f"]), "\(features)")
+        let blas = try XCTUnwrap(arithmetic["blas"] as? String)
+        XCTAssert(blas.contains("OpenBLAS"), blas)
         #if os(Linux)
         XCTAssert((arithmetic["libc"] as? String)?.hasPrefix("glibc ") == true, "\(arithmetic)")
+        XCTAssertNotNil(arithmetic["processorFeatures"] as? [String])
         #endif
-        #if arch(x86_64)
-        XCTAssertEqual(arithmetic["machine"] as? String, "x86_64")
-        // An override of OpenBLAS's choice is recorded, and so is the kernel it then chose.
-        let overridden = ["OPENBLAS_CORETYPE": "Haswell", "GLIBC_TUNABLES": "glibc.cpu.hwcaps=-FMA"]
-        XCTAssertEqual(try workforce(["run", "s.yaml", "--paths", "10", "--seed", "9", "--out", "out.csv", "--manifest"],
-                                     environment: overridden).0, 0)
-        let record = try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(read("out.csv.manifest.json")?.data(using: .utf8)))
-            as? [String: Any])
-        let recorded = try XCTUnwrap(record["arithmetic"] as? [String: Any])
-        XCTAssertEqual(recorded["environment"] as? [String: String], overridden)
-        XCTAssert((recorded["blas"] as? String)?.contains(" Haswell ") == true, "\(recorded)")
-        #endif
+        // An override of OpenBLAS's choice is recorded, and so are the kernels it then chose:
+        // Prescott's, which need only SSE3 and are no processor's own choice today. (An OpenBLAS
+        // built for one processor has no choice to override.)
+        if blas.contains("DYNAMIC_ARCH") {
+            let overridden = ["OPENBLAS_CORETYPE": "Prescott", "GLIBC_TUNABLES": "glibc.cpu.hwcaps=-FMA"]
+            XCTAssertEqual(try workforce(["run", "s.yaml", "--paths", "10", "--seed", "9", "--out", "out.csv", "--manifest"],
+                                         environment: overridden).0, 0)
+            let record = try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(read("out.csv.manifest.json")?.data(using: .utf8)))
+                as? [String: Any])
+            let recorded = try XCTUnwrap(record["arithmetic"] as? [String: Any])
+            XCTAssertEqual(recorded["environment"] as? [String: String], overridden)
+            XCTAssertEqual((recorded["blasCore"] as? String)?.lowercased(), "prescott")
+        }
         let (s2, _, e2) = try workforce(["run", "s.yaml", "--manifest"])
         XCTAssertEqual(s2, 64)
         XCTAssert(e2.contains("--manifest needs --out"), e2)
