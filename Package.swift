@@ -31,7 +31,7 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
-        // Summaries -> CSV and JSON text, and atomic file output.
+        // Summaries -> CSV and JSON text, atomic file output, and run manifests.
         .target(
             name: "WorkforceWriters",
             dependencies: ["WorkforceCore", "COpenBLAS", .product(name: "Crypto", package: "swift-crypto")]

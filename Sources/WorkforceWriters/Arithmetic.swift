@@ -9,7 +9,7 @@ import Glibc
 /// and without FMA they round some results differently in the last bit (README, "Randomness and
 /// reproducibility"). Recorded in the run manifest, so that two runs whose bytes differ can be
 /// told apart.
-public struct Arithmetic: Encodable, Equatable {
+public struct Arithmetic: Encodable {
     /// The processor architecture, as `uname -m` names it (x86_64, aarch64).
     public var machine: String
     /// Of the processor features that choose glibc's and OpenBLAS's code (`features`), those that
