@@ -27,11 +27,11 @@ public struct Arithmetic: Encodable {
     public var environment: [String: String]
 
     /// The x86-64 features that glibc's maths functions and OpenBLAS choose their code by.
-    public static let features: Set<String> = ["avx", "avx2", "fma", "fma4", "avx512f"]
+    static let features: Set<String> = ["avx", "avx2", "fma", "fma4", "avx512f"]
 
     /// The environment variables that override those choices: glibc's tunables (for example
     /// `glibc.cpu.hwcaps=-FMA`) and OpenBLAS's kernels (for example `Prescott`).
-    public static let overrides: Set<String> = ["GLIBC_TUNABLES", "OPENBLAS_CORETYPE"]
+    static let overrides: Set<String> = ["GLIBC_TUNABLES", "OPENBLAS_CORETYPE"]
 
     /// The arithmetic of this process, whose environment is `environment`.
     public static func current(environment: [String: String] = ProcessInfo.processInfo.environment) -> Arithmetic {
